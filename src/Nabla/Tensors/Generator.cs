@@ -1,0 +1,90 @@
+namespace Nabla;
+
+/// <summary>
+/// A seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64) that every random
+/// tensor function draws from. The same seed gives the same numbers on every machine.
+/// Not thread-safe: give each thread its own generator.
+/// </summary>
+public sealed class Generator
+{
+    private ulong _s0, _s1, _s2, _s3;
+    private float? _spareGaussian;
+
+    /// <summary>Creates a generator; the same seed always yields the same sequence.</summary>
+    public Generator(ulong seed) => Reseed(seed);
+
+    /// <summary>The generator used when none is passed; reseed it with <see cref="ManualSeed"/>.</summary>
+    public static Generator Default { get; } = new((ulong)Environment.TickCount64);
+
+    /// <summary>Reseeds the default generator, making every later default draw reproducible.</summary>
+    public static void ManualSeed(ulong seed) => Default.Reseed(seed);
+
+    /// <summary>Restarts this generator's sequence from <paramref name="seed"/>.</summary>
+    public void Reseed(ulong seed)
+    {
+        var x = seed;
+        _s0 = SplitMix64(ref x);
+        _s1 = SplitMix64(ref x);
+        _s2 = SplitMix64(ref x);
+        _s3 = SplitMix64(ref x);
+        _spareGaussian = null;
+    }
+
+    private static ulong SplitMix64(ref ulong x)
+    {
+        var z = x += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Next 64 random bits.</summary>
+    public ulong NextUInt64()
+    {
+        var result = ulong.RotateLeft(_s1 * 5, 7) * 9;
+        var t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = ulong.RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>Uniform in [0, 1) with 24 random bits (every float32 step in the range is reachable).</summary>
+    public float NextSingle() => (NextUInt64() >> 40) * (1f / (1 << 24));
+
+    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform integer in [low, high), without modulo bias (Lemire's method).</summary>
+    public long NextInt64(long low, long high)
+    {
+        if (high <= low) throw new ArgumentException($"Generator: empty range [{low}, {high}).");
+        var range = (ulong)(high - low);
+        var product = Math.BigMul(NextUInt64(), range, out var lowBits);
+        if (lowBits < range)
+        {
+            var threshold = (0UL - range) % range;
+            while (lowBits < threshold) product = Math.BigMul(NextUInt64(), range, out lowBits);
+        }
+        return low + (long)product;
+    }
+
+    /// <summary>Standard normal sample (Box–Muller; the second value of each pair is kept for the next call).</summary>
+    public float NextGaussian()
+    {
+        if (_spareGaussian is { } spare)
+        {
+            _spareGaussian = null;
+            return spare;
+        }
+        var u1 = 1.0 - NextDouble(); // (0, 1]: log is finite
+        var u2 = NextDouble();
+        var radius = Math.Sqrt(-2.0 * Math.Log(u1));
+        var angle = 2.0 * Math.PI * u2;
+        _spareGaussian = (float)(radius * Math.Sin(angle));
+        return (float)(radius * Math.Cos(angle));
+    }
+}

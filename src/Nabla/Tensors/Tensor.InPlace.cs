@@ -1,0 +1,69 @@
+using Nabla.Backends.Cpu;
+
+namespace Nabla;
+
+/// <summary>
+/// In-place writes. They bump the storage's version so that autograd reports a value saved for
+/// backward that was overwritten, and they refuse to run on tensors in a recorded graph.
+/// </summary>
+public sealed partial class Tensor
+{
+    /// <summary>Sets every element to <paramref name="value"/>.</summary>
+    public Tensor FillInPlace(float value)
+    {
+        CheckInPlaceAllowed("FillInPlace");
+        Elementwise.Fill(this, value);
+        Storage.BumpVersion();
+        return this;
+    }
+
+    /// <summary>Copies <paramref name="source"/> (broadcast to this shape) into this tensor.</summary>
+    public Tensor CopyFrom(Tensor source)
+    {
+        CheckInPlaceAllowed("CopyFrom");
+        Elementwise.CopyInto(source.ExpandView(Shape), this);
+        Storage.BumpVersion();
+        return this;
+    }
+
+    /// <summary>this += alpha · other (other broadcast to this shape).</summary>
+    public Tensor AddInPlace(Tensor other, float alpha = 1f)
+    {
+        CheckInPlaceAllowed("AddInPlace");
+        var source = alpha == 1f ? other : Ops.Mul.Apply(other.Detach(), Scalar(alpha));
+        Elementwise.BinaryInto<AddOperator>(this, Broadcast(source, "AddInPlace"), this);
+        Storage.BumpVersion();
+        return this;
+    }
+
+    /// <summary>this -= other.</summary>
+    public Tensor SubInPlace(Tensor other)
+    {
+        CheckInPlaceAllowed("SubInPlace");
+        Elementwise.BinaryInto<SubOperator>(this, Broadcast(other, "SubInPlace"), this);
+        Storage.BumpVersion();
+        return this;
+    }
+
+    /// <summary>this *= other.</summary>
+    public Tensor MulInPlace(Tensor other)
+    {
+        CheckInPlaceAllowed("MulInPlace");
+        Elementwise.BinaryInto<MulOperator>(this, Broadcast(other, "MulInPlace"), this);
+        Storage.BumpVersion();
+        return this;
+    }
+
+    /// <summary>this *= factor.</summary>
+    public Tensor MulInPlace(float factor) => MulInPlace(Scalar(factor));
+
+    private Tensor Broadcast(Tensor source, string op)
+    {
+        var shape = Shape.Broadcast(Shape, source.Shape, op);
+        if (shape != Shape)
+        {
+            throw new ArgumentException($"{op}: a source of shape {source.Shape} would grow this tensor's shape {Shape} to {shape}; in-place results must keep their shape.");
+        }
+        return source.Detach().ExpandView(Shape);
+    }
+}
