@@ -10,6 +10,7 @@ public readonly struct Shape : IEquatable<Shape>
 {
     private static readonly int[] ScalarDims = [];
     private readonly int[]? _dims;
+    private readonly int _count;
 
     /// <summary>Creates a shape from axis sizes; every size must be non-negative.</summary>
     public Shape(params int[] dims)
@@ -19,14 +20,14 @@ public readonly struct Shape : IEquatable<Shape>
             if (d < 0) throw new ArgumentException($"Shape {Format(dims)}: axis sizes must be non-negative.", nameof(dims));
         }
         _dims = (int[])dims.Clone();
-        Count = CountOf(_dims);
+        _count = CountOf(_dims);
     }
 
     // Trusted constructor: the caller hands over an array it will never mutate again.
     private Shape(int[] dims, bool _)
     {
         _dims = dims;
-        Count = CountOf(dims);
+        _count = CountOf(dims);
     }
 
     internal static Shape Wrap(int[] dims) => new(dims, false);
@@ -38,7 +39,7 @@ public readonly struct Shape : IEquatable<Shape>
     public int Rank => Dims.Length;
 
     /// <summary>Total number of elements (the product of the sizes; 1 for a scalar).</summary>
-    public int Count { get; }
+    public int Count => _dims is null ? 1 : _count;
 
     /// <summary>Size of axis <paramref name="axis"/>; negative axes count from the end.</summary>
     public int this[int axis] => Dims[NormalizeAxis(axis, Rank, "Shape")];
