@@ -78,7 +78,7 @@ public sealed partial class Tensor
         }
         else
         {
-            AppendAxis(sb, values, 0, 0, format, width, summarize, indent: 8);
+            AppendAxis(sb, values, 0, 0, format, width, summarize, indent: "tensor(".Length);
         }
         sb.Append(", shape=").Append(Shape);
         if (GradFn is not null) sb.Append(", gradFn=").Append(GradFn.Name);

@@ -40,7 +40,14 @@ public sealed partial class Tensor
     public static Tensor Where(Tensor condition, Tensor a, Tensor b) => Ops.Where.Apply(condition, a, b);
 
     /// <summary>Replaces elements where <paramref name="mask"/> is non-zero by <paramref name="value"/>.</summary>
-    public Tensor MaskedFill(Tensor mask, float value) => Ops.Where.Apply(mask, Scalar(value), this);
+    public Tensor MaskedFill(Tensor mask, float value)
+    {
+        if (Shape.Broadcast(mask.Shape, Shape, "MaskedFill") != Shape)
+        {
+            throw new ArgumentException($"MaskedFill: mask of shape {mask.Shape} must broadcast to the tensor's shape {Shape}.");
+        }
+        return Ops.Where.Apply(mask, Scalar(value), this);
+    }
 
     // ---- comparisons: 1 where the relation holds, 0 elsewhere (not differentiable) ----------------
     public Tensor Eq(Tensor other) => Compare.Apply<EqualTo>(this, other, "Eq");
