@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Nabla.Backends.Cpu;
 
 namespace Nabla;
@@ -86,30 +89,30 @@ public sealed partial class Tensor
         var dims = new int[array.Rank];
         for (var d = 0; d < dims.Length; d++) dims[d] = array.GetLength(d);
         var t = Empty(new Shape(dims));
-        var s = t.Span;
-        var i = 0;
-        switch (array)
+        var dst = t.Span;
+        // Multi-dimensional arrays are stored row-major, so their elements can be read as one flat span.
+        ref var first = ref MemoryMarshal.GetArrayDataReference(array);
+        var n = dst.Length;
+        switch (Type.GetTypeCode(array.GetType().GetElementType()))
         {
-            case float[] f: f.CopyTo(s); break;
+            case TypeCode.Single: MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, float>(ref first), n).CopyTo(dst); break;
+            case TypeCode.Double: ConvertInto(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, double>(ref first), n), dst); break;
+            case TypeCode.Int32: ConvertInto(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, int>(ref first), n), dst); break;
+            case TypeCode.Int64: ConvertInto(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, long>(ref first), n), dst); break;
+            case TypeCode.Int16: ConvertInto(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, short>(ref first), n), dst); break;
+            case TypeCode.Byte: ConvertInto(MemoryMarshal.CreateReadOnlySpan(ref first, n), dst); break;
+            case TypeCode.SByte: ConvertInto(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, sbyte>(ref first), n), dst); break;
+            case TypeCode.Boolean: ConvertInto(MemoryMarshal.CreateReadOnlySpan(ref first, n), dst); break;
             default:
-                foreach (var v in array) s[i++] = ToFloat(v, array.GetType());
-                break;
+                throw new ArgumentException($"From: arrays of {array.GetType().GetElementType()} are not supported; use float, double, int, long, short, byte, sbyte or bool.");
         }
         return t;
     }
 
-    private static float ToFloat(object? v, Type arrayType) => v switch
+    private static void ConvertInto<T>(ReadOnlySpan<T> source, Span<float> destination) where T : INumberBase<T>
     {
-        float f => f,
-        double d => (float)d,
-        int n => n,
-        long n => n,
-        short n => n,
-        byte n => n,
-        sbyte n => n,
-        bool b => b ? 1f : 0f,
-        _ => throw new ArgumentException($"From: arrays of {arrayType.GetElementType()} are not supported; use float, double, int, long, short, byte or bool."),
-    };
+        for (var i = 0; i < source.Length; i++) destination[i] = float.CreateTruncating(source[i]);
+    }
 
     // ---- random ------------------------------------------------------------------------------
 

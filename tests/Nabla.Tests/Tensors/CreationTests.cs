@@ -61,6 +61,8 @@ public class CreationTests
         Assert.Equal([7f, 8f], Tensor.From(new[] { 7, 8 }).ToArray());
         var error = Assert.Throws<ArgumentException>(() => Tensor.From(new[] { "a" }));
         Assert.Contains("From: arrays of System.String are not supported", error.Message);
+        Assert.Equal([1f, 0f], Tensor.From(new[,] { { true }, { false } }).ToArray());
+        Assert.Equal([255f, 3f], Tensor.From(new byte[] { 255, 3 }).ToArray());
     }
 
     [Fact]

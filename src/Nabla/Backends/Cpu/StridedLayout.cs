@@ -14,54 +14,41 @@ internal sealed class StridedLayout
     public StridedLayout(ReadOnlySpan<int> shape, params ReadOnlySpan<Tensor> operands)
     {
         var k = operands.Length;
-        var dims = new List<int>(shape.Length);
-        var strides = new List<int>[k];
-        for (var o = 0; o < k; o++) strides[o] = new List<int>(shape.Length);
+        var dims = new int[Math.Max(shape.Length, 1)];
+        _strides = new int[k][];
+        for (var o = 0; o < k; o++) _strides[o] = new int[dims.Length];
         Offsets = new int[k];
         for (var o = 0; o < k; o++) Offsets[o] = operands[o].Offset;
 
+        var rank = 0; // coalesced axes so far
+        var empty = false;
         for (var axis = 0; axis < shape.Length; axis++)
         {
             var size = shape[axis];
+            if (size == 0) empty = true;
             if (size == 1) continue;
-            var last = dims.Count - 1;
-            var mergeable = last >= 0;
+            var mergeable = rank > 0;
             for (var o = 0; o < k && mergeable; o++)
             {
-                mergeable = strides[o][last] == operands[o].StrideArray[axis] * size;
+                mergeable = _strides[o][rank - 1] == operands[o].StrideArray[axis] * size;
             }
-            if (mergeable)
-            {
-                dims[last] *= size;
-                for (var o = 0; o < k; o++) strides[o][last] = operands[o].StrideArray[axis];
-            }
-            else
-            {
-                dims.Add(size);
-                for (var o = 0; o < k; o++) strides[o].Add(operands[o].StrideArray[axis]);
-            }
+            if (!mergeable) rank++;
+            dims[rank - 1] = mergeable ? dims[rank - 1] * size : size;
+            for (var o = 0; o < k; o++) _strides[o][rank - 1] = operands[o].StrideArray[axis];
         }
-        if (dims.Count == 0)
+        if (rank == 0)
         {
-            dims.Add(1);
-            for (var o = 0; o < k; o++) strides[o].Add(1);
+            rank = 1;
+            dims[0] = 1;
+            for (var o = 0; o < k; o++) _strides[o][0] = 1;
         }
-        _dims = [.. dims];
-        _strides = new int[k][];
-        for (var o = 0; o < k; o++) _strides[o] = [.. strides[o]];
+        _dims = dims[..rank];
+        for (var o = 0; o < k; o++) _strides[o] = _strides[o][..rank];
 
-        RowLength = _dims[^1];
         long rows = 1;
-        for (var i = 0; i < _dims.Length - 1; i++) rows *= _dims[i];
-        if (HasZero(shape))
-        {
-            Rows = 0;
-            RowLength = 0;
-        }
-        else
-        {
-            Rows = (int)rows;
-        }
+        for (var i = 0; i < rank - 1; i++) rows *= _dims[i];
+        RowLength = empty ? 0 : _dims[^1];
+        Rows = empty ? 0 : (int)rows;
     }
 
     /// <summary>Elements per row.</summary>
@@ -90,14 +77,5 @@ internal sealed class StridedLayout
             for (var o = 0; o < offsets.Length; o++) offsets[o] -= _strides[o][d] * _dims[d];
             index[d] = 0;
         }
-    }
-
-    private static bool HasZero(ReadOnlySpan<int> shape)
-    {
-        foreach (var d in shape)
-        {
-            if (d == 0) return true;
-        }
-        return false;
     }
 }
