@@ -3,7 +3,7 @@ namespace Nabla;
 /// <summary>
 /// A seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64) that every random
 /// tensor function draws from. The same seed gives the same numbers on every machine.
-/// Not thread-safe: give each thread its own generator.
+/// A generator is not thread-safe; <see cref="Default"/> is one generator per thread.
 /// </summary>
 public sealed class Generator
 {
@@ -13,11 +13,23 @@ public sealed class Generator
     /// <summary>Creates a generator; the same seed always yields the same sequence.</summary>
     public Generator(ulong seed) => Reseed(seed);
 
-    /// <summary>The generator used when none is passed; reseed it with <see cref="ManualSeed"/>.</summary>
-    public static Generator Default { get; } = new((ulong)Environment.TickCount64);
+    [ThreadStatic] private static Generator? t_default;
+    private static ulong s_baseSeed = (ulong)Environment.TickCount64;
+    private static long s_threadsSeeded;
 
-    /// <summary>Reseeds the default generator, making every later default draw reproducible.</summary>
-    public static void ManualSeed(ulong seed) => Default.Reseed(seed);
+    /// <summary>
+    /// The generator used when none is passed: one per thread, so threads never race on it.
+    /// <see cref="ManualSeed"/> reseeds the calling thread's; other threads' defaults derive from
+    /// the same seed the first time they draw.
+    /// </summary>
+    public static Generator Default => t_default ??= new Generator(s_baseSeed + 0x9E3779B97F4A7C15UL * (ulong)Interlocked.Increment(ref s_threadsSeeded));
+
+    /// <summary>Reseeds the default generator, making every later default draw on this thread reproducible.</summary>
+    public static void ManualSeed(ulong seed)
+    {
+        s_baseSeed = seed;
+        Default.Reseed(seed);
+    }
 
     /// <summary>Restarts this generator's sequence from <paramref name="seed"/>.</summary>
     public void Reseed(ulong seed)
