@@ -53,10 +53,8 @@ internal static class DemoCommand
         var y = x * trueW + trueB + Tensor.Randn([samples], generator) * 0.1f;      // [64], noise σ = 0.1
         o.WriteLine(string.Create(Inv, $"2. Fit y = w·x + b by gradient descent ({samples} noisy samples of y = {trueW}·x - {-trueB}, seed 42)"));
 
-        var w = Tensor.Scalar(0f);
-        var b = Tensor.Scalar(0f);
-        w.RequiresGrad = true;
-        b.RequiresGrad = true;
+        var w = Tensor.Scalar(0f).RequireGrad();
+        var b = Tensor.Scalar(0f).RequireGrad();
         for (var step = 1; step <= steps; step++)
         {
             var error = x * w + b - y;           // [64]

@@ -82,6 +82,13 @@ public sealed partial class Tensor
         }
     }
 
+    /// <summary>Sets <see cref="RequiresGrad"/> on this leaf and returns it: <c>var w = Tensor.Randn(3, 2).RequireGrad();</c></summary>
+    public Tensor RequireGrad(bool requiresGrad = true)
+    {
+        RequiresGrad = requiresGrad;
+        return this;
+    }
+
     /// <summary>The recorded operation that produced this tensor, or null for a leaf.</summary>
     public Node? GradFn { get; private set; }
 

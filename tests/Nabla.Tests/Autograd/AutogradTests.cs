@@ -4,12 +4,7 @@ namespace Nabla.Tests.Differentiation;
 
 public class AutogradTests
 {
-    private static Tensor Leaf(params float[] values)
-    {
-        var t = Tensor.FromArray(values);
-        t.RequiresGrad = true;
-        return t;
-    }
+    private static Tensor Leaf(params float[] values) => Tensor.FromArray(values).RequireGrad();
 
     [Fact]
     public void Broadcast_gradients_sum_back_to_each_operands_shape()
