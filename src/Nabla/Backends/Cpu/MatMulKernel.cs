@@ -1,10 +1,8 @@
-using System.Numerics.Tensors;
-
 namespace Nabla.Backends.Cpu;
 
 /// <summary>
-/// Batched C = A·B for A [..., M, K] and B [..., K, N] with identical batch axes and any strides.
-/// Each output row is built as Σ_k A[i,k]·B[k,:] with span multiply-adds over rows of B.
+/// Batched C = A·B for A [..., M, K] and B [..., K, N] with identical batch axes and any strides
+/// (transposed and broadcast operands are read in place): one GEMM per batch entry.
 /// </summary>
 internal static class MatMulKernel
 {
@@ -17,34 +15,18 @@ internal static class MatMulKernel
         var outDims = (int[])a.Shape.Dims.Clone();
         outDims[rank - 1] = n;
         var c = Tensor.Empty(Shape.Wrap(outDims));
-        var cData = c.Span;
-        cData.Clear();
-        if (m == 0 || n == 0 || k == 0) return c;
-
-        // Rows of B must be contiguous for the span multiply-add; copy once if they are not.
-        if (b.StrideArray[rank - 1] != 1 && n > 1) b = Elementwise.Contiguous(b);
+        if (c.Count == 0) return c;
 
         var batchRank = rank - 2;
-        var batch = 1;
-        for (var d = 0; d < batchRank; d++) batch *= outDims[d];
-        var counter = new int[batchRank];
+        var batch = c.Count / (m * n);
+        Span<int> counter = stackalloc int[batchRank];
         int aBase = a.Offset, bBase = b.Offset;
-        float[] ad = a.Storage.Data, bd = b.Storage.Data;
         int ars = a.StrideArray[rank - 2], acs = a.StrideArray[rank - 1];
-        var brs = b.StrideArray[rank - 2];
+        int brs = b.StrideArray[rank - 2], bcs = b.StrideArray[rank - 1];
+        var cData = c.Storage.Data;
         for (var p = 0; p < batch; p++)
         {
-            var cBlock = cData.Slice(p * m * n, m * n);
-            for (var i = 0; i < m; i++)
-            {
-                var cRow = cBlock.Slice(i * n, n);
-                var aRow = aBase + i * ars;
-                for (var kk = 0; kk < k; kk++)
-                {
-                    var s = ad[aRow + kk * acs];
-                    TensorPrimitives.MultiplyAdd(bd.AsSpan(bBase + kk * brs, n), s, cRow, cRow);
-                }
-            }
+            Gemm.Gemm.Multiply(m, n, k, a.Storage.Data, aBase, ars, acs, b.Storage.Data, bBase, brs, bcs, cData, p * m * n, n, accumulate: false);
             for (var d = batchRank - 1; d >= 0; d--)
             {
                 counter[d]++;

@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
+using System.Text.Json;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary>
+/// <c>nabla bench gemm|ops</c>: speed figures measured the same way each time (warm-up, then the
+/// median of repeated timed batches), as text or one JSON object per line.
+/// </summary>
+internal static class BenchCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure kernel speed (build with -c Release).");
+        command.Subcommands.Add(Gemm());
+        command.Subcommands.Add(Ops());
+        return command;
+    }
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object per line." };
+
+    private static Command Gemm()
+    {
+        var sizes = new Option<string>("--sizes") { Description = "Square sizes n, comma-separated.", DefaultValueFactory = _ => "128,256,512,1024,2048" };
+        var threads = new Option<string>("--threads") { Description = "Thread counts, comma-separated.", DefaultValueFactory = _ => "1,2" };
+        var json = JsonOption();
+        var command = new Command("gemm", "float32 square matrix product C = A·B in GFLOP/s (2n³ / median time).") { sizes, threads, json };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var asJson = parse.GetValue(json);
+            var sizeList = ParseList(parse.GetValue(sizes)!, "--sizes");
+            var threadList = ParseList(parse.GetValue(threads)!, "--threads");
+            if (!asJson) output.WriteLine($"{"n",6} {"threads",7} {"GFLOP/s",9}");
+            var saved = Parallelism.Threads;
+            try
+            {
+                foreach (var t in threadList)
+                {
+                    Parallelism.Threads = Math.Min(t, Parallelism.MaxThreads);
+                    foreach (var n in sizeList)
+                    {
+                        var g = new Generator(0);
+                        var a = Tensor.Randn([n, n], g);
+                        var b = Tensor.Randn([n, n], g);
+                        var seconds = MedianSeconds(() => a.MatMul(b));
+                        var gflops = 2.0 * n * n * n / seconds / 1e9;
+                        output.WriteLine(asJson
+                            ? JsonSerializer.Serialize(new { bench = "gemm", n, threads = t, gflops = Math.Round(gflops, 2), path = PathName() })
+                            : string.Create(Inv, $"{n,6} {t,7} {gflops,9:F1}"));
+                    }
+                }
+            }
+            finally
+            {
+                Parallelism.Threads = saved;
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static string PathName() => Backends.Cpu.Gemm.Gemm.ActivePath.ToString();
+
+    private static Command Ops()
+    {
+        var json = JsonOption();
+        var command = new Command("ops", "Per-op overhead on tiny tensors (ns) and throughput on large ones against raw TensorPrimitives.") { json };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var asJson = parse.GetValue(json);
+            var g = new Generator(1);
+            var tinyA = Tensor.Randn([64], g);
+            var tinyB = Tensor.Randn([64], g);
+            var tinyNs = MedianSeconds(() => tinyA + tinyB) * 1e9;
+            Report(output, asJson, new { bench = "ops", op = "add", elements = 64, ns = Math.Round(tinyNs, 1) },
+                string.Create(Inv, $"add of 64 elements: {tinyNs:F0} ns per op"));
+
+            const int large = 1 << 20;
+            var x = Tensor.Randn([large], g);
+            var y = Tensor.Randn([large], g);
+            var src = x.ToArray();
+            var src2 = y.ToArray();
+            var dst = new float[large];
+            (string Name, Func<Tensor> Ours, Action Raw)[] cases =
+            [
+                ("add", () => x + y, () => TensorPrimitives.Add(src, src2, dst)),
+                ("exp", () => x.Exp(), () => TensorPrimitives.Exp(src, dst)),
+                ("tanh", () => x.Tanh(), () => TensorPrimitives.Tanh(src, dst)),
+                ("sigmoid", () => x.Sigmoid(), () => TensorPrimitives.Sigmoid(src, dst)),
+                ("sum", () => x.Sum(), () => dst[0] = TensorPrimitives.Sum(src)),
+            ];
+            if (!asJson) output.WriteLine($"{"op",-8} {"elements",9} {"nabla GB/s",11} {"raw GB/s",9} {"ratio",6}");
+            foreach (var (name, ours, raw) in cases)
+            {
+                var oursSeconds = MedianSeconds(ours);
+                var rawSeconds = MedianSeconds(() => { raw(); return null; });
+                var bytes = (double)large * sizeof(float);
+                var ratio = rawSeconds / oursSeconds;
+                Report(output, asJson,
+                    new { bench = "ops", op = name, elements = large, nabla_gbps = Math.Round(bytes / oursSeconds / 1e9, 2), raw_gbps = Math.Round(bytes / rawSeconds / 1e9, 2), ratio = Math.Round(ratio, 3) },
+                    string.Create(Inv, $"{name,-8} {large,9} {bytes / oursSeconds / 1e9,11:F2} {bytes / rawSeconds / 1e9,9:F2} {ratio,6:F2}"));
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Report(TextWriter output, bool asJson, object row, string text) =>
+        output.WriteLine(asJson ? JsonSerializer.Serialize(row) : text);
+
+    /// <summary>Warms up (so the JIT has tiered up), then times batches of calls lasting ≥ 50 ms; returns the median seconds per call.</summary>
+    internal static double MedianSeconds(Func<object?> call, int repeats = 7)
+    {
+        var warm = Stopwatch.StartNew();
+        var calls = 0;
+        while (warm.Elapsed.TotalSeconds < 0.3 || calls < 3)
+        {
+            call();
+            calls++;
+        }
+        var perCall = warm.Elapsed.TotalSeconds / calls;
+        var batch = Math.Max(1, (int)(0.05 / perCall));
+        var samples = new double[repeats];
+        for (var r = 0; r < repeats; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < batch; i++) call();
+            samples[r] = sw.Elapsed.TotalSeconds / batch;
+        }
+        Array.Sort(samples);
+        return samples[repeats / 2];
+    }
+
+    private static int[] ParseList(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, Inv, out values[i]) || values[i] <= 0)
+            {
+                throw new ArgumentException($"{option}: '{parts[i]}' is not a positive whole number (expected e.g. 128,256).");
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,180 @@
+
+namespace Nabla.Backends.Cpu.Gemm;
+
+/// <summary>
+/// One GEMM call's operands and its split into parts (contiguous column or row ranges, aligned to
+/// the tile), reused per calling thread so steady-state calls allocate nothing.
+/// </summary>
+internal sealed unsafe class GemmJob : IParallelWork
+{
+    [ThreadStatic] private static GemmJob? t_cached;
+    [ThreadStatic] private static float[]? t_packA;
+    [ThreadStatic] private static float[]? t_packB;
+
+    private Tiling _t = null!;
+    private int _m, _n, _k;
+    private float[] _a = null!, _b = null!, _c = null!;
+    private int _aOffset, _ars, _acs, _bOffset, _brs, _bcs, _cOffset, _ldc;
+    private bool _accumulate;
+    private bool _splitColumns;
+    private int _chunk;
+
+    public int Parts { get; private set; }
+
+    public static GemmJob Rent()
+    {
+        var job = t_cached ?? new GemmJob();
+        t_cached = null;
+        return job;
+    }
+
+    public void Return()
+    {
+        _a = _b = _c = null!;
+        t_cached = this;
+    }
+
+    public void Set(Tiling tiling, int m, int n, int k,
+        float[] a, int aOffset, int ars, int acs,
+        float[] b, int bOffset, int brs, int bcs,
+        float[] c, int cOffset, int ldc, bool accumulate)
+    {
+        _t = tiling;
+        (_m, _n, _k) = (m, n, k);
+        (_a, _aOffset, _ars, _acs) = (a, aOffset, ars, acs);
+        (_b, _bOffset, _brs, _bcs) = (b, bOffset, brs, bcs);
+        (_c, _cOffset, _ldc) = (c, cOffset, ldc);
+        _accumulate = accumulate;
+    }
+
+    /// <summary>Splits the larger of C's two sides into at most <paramref name="threads"/> tile-aligned ranges.</summary>
+    public void Partition(int threads)
+    {
+        _splitColumns = _n >= _m;
+        var length = _splitColumns ? _n : _m;
+        var tile = _splitColumns ? _t.NR : _t.MR;
+        var tiles = (length + tile - 1) / tile;
+        var parts = Math.Clamp(threads, 1, tiles);
+        _chunk = (tiles + parts - 1) / parts * tile;
+        Parts = (length + _chunk - 1) / _chunk;
+    }
+
+    public void Execute(int part)
+    {
+        var start = part * _chunk;
+        if (_splitColumns) Compute(0, _m, start, Math.Min(_n, start + _chunk));
+        else Compute(start, Math.Min(_m, start + _chunk), 0, _n);
+    }
+
+    private static float[] Buffer(ref float[]? cache, int length)
+    {
+        if (cache is null || cache.Length < length) cache = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        return cache;
+    }
+
+    /// <summary>The blocked loops over C[i0..i1, j0..j1]: jc (NC) → pc (KC, pack B) → ic (MC, pack A) → jr → ir.</summary>
+    private void Compute(int i0, int i1, int j0, int j1)
+    {
+        var t = _t;
+        int mr = t.MR, nr = t.NR;
+        var packA = Buffer(ref t_packA, t.MC * t.KC);
+        var packB = Buffer(ref t_packB, t.KC * ((t.NC + nr - 1) / nr * nr));
+        var tile = stackalloc float[mr * nr];
+        fixed (float* pa0 = packA, pb0 = packB, c0 = _c)
+        {
+            for (var jc = j0; jc < j1; jc += t.NC)
+            {
+                var nc = Math.Min(t.NC, j1 - jc);
+                for (var pc = 0; pc < _k; pc += t.KC)
+                {
+                    var kc = Math.Min(t.KC, _k - pc);
+                    var accumulate = pc > 0 || _accumulate;
+                    PackB(packB, pc, kc, jc, nc);
+                    for (var ic = i0; ic < i1; ic += t.MC)
+                    {
+                        var mc = Math.Min(t.MC, i1 - ic);
+                        PackA(packA, ic, mc, pc, kc);
+                        for (var jr = 0; jr < nc; jr += nr)
+                        {
+                            var nEdge = Math.Min(nr, nc - jr);
+                            var pb = pb0 + jr * kc;
+                            for (var ir = 0; ir < mc; ir += mr)
+                            {
+                                var mEdge = Math.Min(mr, mc - ir);
+                                var pa = pa0 + ir * kc;
+                                var cTile = c0 + _cOffset + (ic + ir) * _ldc + jc + jr;
+                                if (mEdge == mr && nEdge == nr)
+                                {
+                                    t.Kernel(kc, pa, pb, cTile, _ldc, accumulate);
+                                }
+                                else
+                                {
+                                    t.Kernel(kc, pa, pb, tile, nr, false);
+                                    for (var i = 0; i < mEdge; i++)
+                                    {
+                                        var row = cTile + i * _ldc;
+                                        for (var j = 0; j < nEdge; j++) row[j] = accumulate ? row[j] + tile[i * nr + j] : tile[i * nr + j];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies A[ic.., pc..] into MR-row panels, column by column, zero-padding the last panel.</summary>
+    private void PackA(float[] dst, int ic, int mc, int pc, int kc)
+    {
+        var mr = _t.MR;
+        for (var ir = 0; ir < mc; ir += mr)
+        {
+            var panel = dst.AsSpan(ir * kc, kc * mr);
+            var rows = Math.Min(mr, mc - ir);
+            if (rows < mr) panel.Clear();
+            var origin = _aOffset + (ic + ir) * _ars + pc * _acs;
+            if (_acs == 1)
+            {
+                for (var i = 0; i < rows; i++)
+                {
+                    var src = _a.AsSpan(origin + i * _ars, kc);
+                    for (var p = 0; p < kc; p++) panel[p * mr + i] = src[p];
+                }
+            }
+            else
+            {
+                for (var p = 0; p < kc; p++)
+                {
+                    var s = origin + p * _acs;
+                    for (var i = 0; i < rows; i++) panel[p * mr + i] = _a[s + i * _ars];
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies B[pc.., jc..] into NR-column panels, row by row, zero-padding the last panel.</summary>
+    private void PackB(float[] dst, int pc, int kc, int jc, int nc)
+    {
+        var nr = _t.NR;
+        for (var jr = 0; jr < nc; jr += nr)
+        {
+            var panel = dst.AsSpan(jr * kc, kc * nr);
+            var cols = Math.Min(nr, nc - jr);
+            if (cols < nr) panel.Clear();
+            var origin = _bOffset + pc * _brs + (jc + jr) * _bcs;
+            if (_bcs == 1)
+            {
+                for (var p = 0; p < kc; p++) _b.AsSpan(origin + p * _brs, cols).CopyTo(panel.Slice(p * nr, cols));
+            }
+            else
+            {
+                for (var j = 0; j < cols; j++)
+                {
+                    var s = origin + j * _bcs;
+                    for (var p = 0; p < kc; p++) panel[p * nr + j] = _b[s + p * _brs];
+                }
+            }
+        }
+    }
+}

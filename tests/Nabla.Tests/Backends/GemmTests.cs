@@ -1,0 +1,136 @@
+using Nabla.Backends.Cpu;
+using Nabla.Backends.Cpu.Gemm;
+
+namespace Nabla.Tests.Backends;
+
+/// <summary>
+/// Every GEMM path (forced through the internal switch, so the wide and portable kernels run here
+/// too, emulated where the CPU lacks them) against a naive triple loop in double precision, over odd
+/// sizes, transposed and strided operands, accumulation, and thread counts.
+/// </summary>
+[Collection(nameof(GlobalEngineState))]
+public class GemmTests
+{
+    public static TheoryData<string, int, int, int> Sizes()
+    {
+        var data = new TheoryData<string, int, int, int>();
+        (int M, int N, int K)[] sizes = [(1, 1, 1), (7, 13, 5), (67, 129, 33), (13, 7, 300), (100, 3, 520), (5, 200, 17), (96, 96, 96)];
+        foreach (var path in new[] { GemmPath.Vector512, GemmPath.Vector256, GemmPath.Portable })
+        {
+            foreach (var (m, n, k) in sizes) data.Add(path.ToString(), m, n, k);
+        }
+        return data;
+    }
+
+    private static double[] Naive(int m, int n, int k, Func<int, int, float> a, Func<int, int, float> b)
+    {
+        var c = new double[m * n];
+        for (var i = 0; i < m; i++)
+        for (var j = 0; j < n; j++)
+        {
+            double s = 0;
+            for (var p = 0; p < k; p++) s += (double)a(i, p) * b(p, j);
+            c[i * n + j] = s;
+        }
+        return c;
+    }
+
+    private static float[] Random(int count, ulong seed) => Tensor.Randn([count], new Generator(seed)).ToArray();
+
+    private static void AssertClose(double[] expected, float[] actual, int cOffset, int ldc, int m, int n, string context)
+    {
+        for (var i = 0; i < m; i++)
+        for (var j = 0; j < n; j++)
+        {
+            var e = expected[i * n + j];
+            var g = actual[cOffset + i * ldc + j];
+            Assert.True(Math.Abs(e - g) <= 1e-4 * (1 + Math.Abs(e)) * Math.Sqrt(expected.Length + 1), $"{context}: C[{i},{j}] = {g}, expected {e}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Every_path_matches_a_naive_product_for_every_layout(string pathName, int m, int n, int k)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        var saved = Gemm.ForcedPath;
+        Gemm.ForcedPath = path;
+        try
+        {
+            // A row-major with padding (lda = k + 3), B transposed (stored n×k), C with ldc = n + 2 and an offset.
+            var aData = Random(2 + m * (k + 3), 1);
+            var bData = Random(1 + n * k, 2);
+            float A(int i, int p) => aData[2 + i * (k + 3) + p];
+            float Bt(int p, int j) => bData[1 + j * k + p];
+            var expected = Naive(m, n, k, A, Bt);
+            var c = new float[5 + m * (n + 2)];
+            Gemm.Multiply(m, n, k, aData, 2, k + 3, 1, bData, 1, 1, k, c, 5, n + 2, accumulate: false);
+            AssertClose(expected, c, 5, n + 2, m, n, $"{path} {m}x{n}x{k} A·Bᵀ");
+
+            // Aᵀ stored k×m (column strides), B row-major; accumulate onto existing values.
+            var atData = Random(m * k, 3);
+            var b2 = Random(k * n, 4);
+            float At(int i, int p) => atData[p * m + i];
+            float B(int p, int j) => b2[p * n + j];
+            var expected2 = Naive(m, n, k, At, B);
+            var c2 = Enumerable.Repeat(1f, m * n).ToArray();
+            Gemm.Multiply(m, n, k, atData, 0, 1, m, b2, 0, n, 1, c2, 0, n, accumulate: true);
+            AssertClose(expected2.Select(v => v + 1).ToArray(), c2, 0, n, m, n, $"{path} {m}x{n}x{k} Aᵀ·B + C");
+        }
+        finally
+        {
+            Gemm.ForcedPath = saved;
+        }
+    }
+
+    [Fact]
+    public void Results_are_bitwise_identical_for_one_and_two_threads()
+    {
+        var saved = WorkerPool.Shared.Threads;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (300, 257, 513), (64, 784, 128), (784, 64, 129), (1000, 20, 700) })
+            {
+                var a = Tensor.Randn([m, k], new Generator(5));
+                var b = Tensor.Randn([k, n], new Generator(6));
+                WorkerPool.Shared.Threads = 1;
+                var one = a.MatMul(b).ToArray();
+                WorkerPool.Shared.Threads = Math.Min(2, Environment.ProcessorCount);
+                var two = a.MatMul(b).ToArray();
+                Assert.Equal(one, two);
+            }
+        }
+        finally
+        {
+            WorkerPool.Shared.Threads = saved;
+        }
+    }
+
+    [Fact]
+    public void Large_batched_and_transposed_products_match_the_reference()
+    {
+        var a = Tensor.Randn([3, 70, 90], new Generator(7));
+        var b = Tensor.Randn([3, 110, 90], new Generator(8));
+        var c = a.MatMul(b.Transpose(-1, -2)); // [3, 70, 110], Bᵀ read in place
+        var ad = a.ToArray();
+        var bd = b.ToArray();
+        var cd = c.ToArray();
+        for (var p = 0; p < 3; p++)
+        {
+            var expected = Naive(70, 110, 90, (i, q) => ad[p * 6300 + i * 90 + q], (q, j) => bd[p * 9900 + j * 90 + q]);
+            AssertClose(expected, cd, p * 7700, 110, 70, 110, $"batch {p}");
+        }
+    }
+
+    [Fact]
+    public void The_active_path_is_the_widest_the_cpu_accelerates()
+    {
+        var expected = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? GemmPath.Vector512
+            : System.Runtime.Intrinsics.X86.Fma.IsSupported ? GemmPath.Vector256 : GemmPath.Portable;
+        Assert.Equal(expected, Gemm.ActivePath);
+    }
+}
+
+/// <summary>Tests that change process-wide engine settings (forced GEMM path, thread count) run one at a time.</summary>
+[CollectionDefinition(nameof(GlobalEngineState), DisableParallelization = true)]
+public class GlobalEngineState;
