@@ -19,6 +19,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Measure kernel speed (build with -c Release).");
         command.Subcommands.Add(Gemm());
         command.Subcommands.Add(Ops());
+        command.Subcommands.Add(Step());
         return command;
     }
 
@@ -106,6 +107,27 @@ internal static class BenchCommand
                 Report(output, asJson,
                     new { bench = "ops", op = name, elements = large, nabla_gbps = Math.Round(bytes / oursSeconds / 1e9, 2), raw_gbps = Math.Round(bytes / rawSeconds / 1e9, 2), ratio = Math.Round(ratio, 3) },
                     string.Create(Inv, $"{name,-8} {large,9} {bytes / oursSeconds / 1e9,11:F2} {bytes / rawSeconds / 1e9,9:F2} {ratio,6:F2}"));
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Step()
+    {
+        var steps = new Option<int>("--steps") { Description = "Timed training steps.", DefaultValueFactory = _ => 300 };
+        var json = JsonOption();
+        var command = new Command("step", "Managed allocation and GC pause per training step of a 784-128-64-10 MLP at batch 64 (SGD, cross-entropy), with and without a TensorScope.") { steps, json };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var asJson = parse.GetValue(json);
+            foreach (var scoped in new[] { false, true })
+            {
+                var r = TrainingStepProbe.Measure(scoped, parse.GetValue(steps));
+                Report(output, asJson,
+                    new { bench = "step", model = "mlp-784-128-64-10", batch = 64, scoped, bytes_per_step = r.BytesPerStep, gc_pause_ms_per_step = Math.Round(r.GcPauseMsPerStep, 4), gen0_per_100_steps = Math.Round(r.Gen0Per100Steps, 2), ms_per_step = Math.Round(r.MsPerStep, 3) },
+                    string.Create(Inv, $"{(scoped ? "with TensorScope" : "without scope"),-17} {r.BytesPerStep,10:N0} B/step  GC pause {r.GcPauseMsPerStep:F3} ms/step  gen0 {r.Gen0Per100Steps:F1}/100 steps  {r.MsPerStep:F3} ms/step"));
             }
             return 0;
         });

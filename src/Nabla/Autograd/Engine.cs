@@ -73,6 +73,7 @@ internal static class Engine
             if (capture is null && node.RetainedOutput is { } retained)
             {
                 retained.Grad = retained.Grad is null ? grad.Detach() : retained.Grad + grad.Detach();
+                TensorScope.Persist(retained.Grad.Storage);
             }
 
             var inputGrads = node.Backward(grad);

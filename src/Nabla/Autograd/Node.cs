@@ -56,10 +56,12 @@ internal sealed class AccumulateGrad(Tensor leaf) : Node
         if (Leaf.Grad is null)
         {
             Leaf.Grad = createGraph ? grad : grad.Detach().Clone();
+            TensorScope.Persist(Leaf.Grad.Storage); // a leaf's gradient outlives the step that made it
         }
         else if (createGraph || Leaf.Grad.RequiresGrad)
         {
             Leaf.Grad = Leaf.Grad + grad;
+            TensorScope.Persist(Leaf.Grad.Storage);
         }
         else
         {

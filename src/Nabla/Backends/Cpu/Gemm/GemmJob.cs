@@ -66,7 +66,7 @@ internal sealed unsafe class GemmJob : IParallelWork
         else Compute(start, Math.Min(_m, start + _chunk), 0, _n);
     }
 
-    private static float[] Buffer(ref float[]? cache, int length)
+    private static float[] PackingBuffer(ref float[]? cache, int length)
     {
         if (cache is null || cache.Length < length) cache = GC.AllocateUninitializedArray<float>(length, pinned: true);
         return cache;
@@ -77,8 +77,8 @@ internal sealed unsafe class GemmJob : IParallelWork
     {
         var t = _t;
         int mr = t.MR, nr = t.NR;
-        var packA = Buffer(ref t_packA, t.MC * t.KC);
-        var packB = Buffer(ref t_packB, t.KC * ((t.NC + nr - 1) / nr * nr));
+        var packA = PackingBuffer(ref t_packA, t.MC * t.KC);
+        var packB = PackingBuffer(ref t_packB, t.KC * ((t.NC + nr - 1) / nr * nr));
         var tile = stackalloc float[mr * nr];
         fixed (float* pa0 = packA, pb0 = packB, c0 = _c)
         {
@@ -128,26 +128,31 @@ internal sealed unsafe class GemmJob : IParallelWork
     private void PackA(float[] dst, int ic, int mc, int pc, int kc)
     {
         var mr = _t.MR;
-        for (var ir = 0; ir < mc; ir += mr)
+        fixed (float* a = _a, d = dst)
         {
-            var panel = dst.AsSpan(ir * kc, kc * mr);
-            var rows = Math.Min(mr, mc - ir);
-            if (rows < mr) panel.Clear();
-            var origin = _aOffset + (ic + ir) * _ars + pc * _acs;
-            if (_acs == 1)
+            for (var ir = 0; ir < mc; ir += mr)
             {
-                for (var i = 0; i < rows; i++)
+                var panel = d + ir * kc;
+                var rows = Math.Min(mr, mc - ir);
+                if (rows < mr) new Span<float>(panel, kc * mr).Clear();
+                var origin = a + _aOffset + (ic + ir) * _ars + pc * _acs;
+                if (_acs == 1)
                 {
-                    var src = _a.AsSpan(origin + i * _ars, kc);
-                    for (var p = 0; p < kc; p++) panel[p * mr + i] = src[p];
+                    for (var i = 0; i < rows; i++)
+                    {
+                        var src = origin + i * _ars;
+                        var dstColumn = panel + i;
+                        for (var p = 0; p < kc; p++) dstColumn[p * mr] = src[p];
+                    }
                 }
-            }
-            else
-            {
-                for (var p = 0; p < kc; p++)
+                else
                 {
-                    var s = origin + p * _acs;
-                    for (var i = 0; i < rows; i++) panel[p * mr + i] = _a[s + i * _ars];
+                    for (var p = 0; p < kc; p++)
+                    {
+                        var src = origin + p * _acs;
+                        var dstRow = panel + p * mr;
+                        for (var i = 0; i < rows; i++) dstRow[i] = src[i * _ars];
+                    }
                 }
             }
         }
@@ -157,22 +162,27 @@ internal sealed unsafe class GemmJob : IParallelWork
     private void PackB(float[] dst, int pc, int kc, int jc, int nc)
     {
         var nr = _t.NR;
-        for (var jr = 0; jr < nc; jr += nr)
+        fixed (float* b = _b, d = dst)
         {
-            var panel = dst.AsSpan(jr * kc, kc * nr);
-            var cols = Math.Min(nr, nc - jr);
-            if (cols < nr) panel.Clear();
-            var origin = _bOffset + pc * _brs + (jc + jr) * _bcs;
-            if (_bcs == 1)
+            for (var jr = 0; jr < nc; jr += nr)
             {
-                for (var p = 0; p < kc; p++) _b.AsSpan(origin + p * _brs, cols).CopyTo(panel.Slice(p * nr, cols));
-            }
-            else
-            {
-                for (var j = 0; j < cols; j++)
+                var panel = d + jr * kc;
+                var cols = Math.Min(nr, nc - jr);
+                if (cols < nr) new Span<float>(panel, kc * nr).Clear();
+                var origin = b + _bOffset + pc * _brs + (jc + jr) * _bcs;
+                if (_bcs == 1)
                 {
-                    var s = origin + j * _bcs;
-                    for (var p = 0; p < kc; p++) panel[p * nr + j] = _b[s + p * _brs];
+                    var bytes = (uint)(cols * sizeof(float));
+                    for (var p = 0; p < kc; p++) Buffer.MemoryCopy(origin + p * _brs, panel + p * nr, bytes, bytes);
+                }
+                else
+                {
+                    for (var j = 0; j < cols; j++)
+                    {
+                        var src = origin + j * _bcs;
+                        var dstColumn = panel + j;
+                        for (var p = 0; p < kc; p++) dstColumn[p * nr] = src[p * _brs];
+                    }
                 }
             }
         }
