@@ -10,15 +10,11 @@ internal static class Elementwise
     /// <summary>y = f(x) into a new contiguous tensor.</summary>
     public static Tensor Unary<TOp>(Tensor x) where TOp : IUnaryOperator
     {
-        if (x.IsContiguous)
-        {
-            var y = Tensor.Empty(x.Shape);
-            TOp.Invoke(x.Span, y.Span);
-            return y;
-        }
-        var copy = Contiguous(x);
-        TOp.Invoke(copy.Span, copy.Span);
-        return copy;
+        var source = x.IsContiguous ? x : Contiguous(x);
+        var y = x.IsContiguous ? Tensor.Empty(x.Shape) : source; // the copy is private: transform it in place
+        if (Partition.WorthParallel(y.Count)) UnaryJob<TOp>.Run(source.Storage.Data, source.Offset, y.Storage.Data, y.Offset, y.Count);
+        else TOp.Invoke(source.Span, y.Span);
+        return y;
     }
 
     /// <summary>y = f(a, b) into a new contiguous tensor; a and b have the output's shape (broadcast views allowed).</summary>
@@ -32,9 +28,15 @@ internal static class Elementwise
     /// <summary>y = f(a, b) written into the (possibly strided) view y; y may alias a exactly (in-place ops).</summary>
     public static void BinaryInto<TOp>(Tensor a, Tensor b, Tensor y) where TOp : IBinaryOperator
     {
-        if (a.IsContiguous && b.IsContiguous && y.IsContiguous)
+        if (a.IsContiguous && y.IsContiguous && (b.IsContiguous || IsSingleValue(b)))
         {
-            TOp.Invoke(a.Span, b.Span, y.Span);
+            var scalar = !b.IsContiguous || (b.Count == 1 && y.Count > 1);
+            if (Partition.WorthParallel(y.Count))
+            {
+                BinaryJob<TOp>.Run(a.Storage.Data, a.Offset, b.Storage.Data, b.Offset, scalar, y.Storage.Data, y.Offset, y.Count);
+            }
+            else if (scalar) TOp.Invoke(a.Span, b.Storage.Data[b.Offset], y.Span);
+            else TOp.Invoke(a.Span, b.Span, y.Span);
             return;
         }
         var layout = new StridedLayout(y.Shape.Dims, a, b, y);
@@ -67,6 +69,16 @@ internal static class Elementwise
             }
             layout.Advance(index, off);
         }
+    }
+
+    /// <summary>True when every element of the view is the same storage slot (all strides zero).</summary>
+    private static bool IsSingleValue(Tensor t)
+    {
+        foreach (var s in t.StrideArray)
+        {
+            if (s != 0) return false;
+        }
+        return true;
     }
 
     /// <summary>A contiguous copy of x (any layout, including broadcast views).</summary>

@@ -8,6 +8,7 @@ internal interface IReduction
     static abstract float Identity { get; }
     static abstract float Reduce(ReadOnlySpan<float> x);
     static abstract void Combine(ReadOnlySpan<float> x, Span<float> accumulator);
+    static abstract float Fold(float a, float b);
 }
 
 internal readonly struct SumReduction : IReduction
@@ -15,6 +16,7 @@ internal readonly struct SumReduction : IReduction
     public static float Identity => 0f;
     public static float Reduce(ReadOnlySpan<float> x) => TensorPrimitives.Sum(x);
     public static void Combine(ReadOnlySpan<float> x, Span<float> acc) => TensorPrimitives.Add(acc, x, acc);
+    public static float Fold(float a, float b) => a + b;
 }
 
 internal readonly struct ProdReduction : IReduction
@@ -22,6 +24,7 @@ internal readonly struct ProdReduction : IReduction
     public static float Identity => 1f;
     public static float Reduce(ReadOnlySpan<float> x) => x.IsEmpty ? 1f : TensorPrimitives.Product(x);
     public static void Combine(ReadOnlySpan<float> x, Span<float> acc) => TensorPrimitives.Multiply(acc, x, acc);
+    public static float Fold(float a, float b) => a * b;
 }
 
 internal readonly struct MaxReduction : IReduction
@@ -29,6 +32,7 @@ internal readonly struct MaxReduction : IReduction
     public static float Identity => float.NegativeInfinity;
     public static float Reduce(ReadOnlySpan<float> x) => TensorPrimitives.Max(x);
     public static void Combine(ReadOnlySpan<float> x, Span<float> acc) => TensorPrimitives.Max(acc, x, acc);
+    public static float Fold(float a, float b) => MaximumOperator.Invoke(a, b);
 }
 
 internal readonly struct MinReduction : IReduction
@@ -36,6 +40,7 @@ internal readonly struct MinReduction : IReduction
     public static float Identity => float.PositiveInfinity;
     public static float Reduce(ReadOnlySpan<float> x) => TensorPrimitives.Min(x);
     public static void Combine(ReadOnlySpan<float> x, Span<float> acc) => TensorPrimitives.Min(acc, x, acc);
+    public static float Fold(float a, float b) => MinimumOperator.Invoke(a, b);
 }
 
 /// <summary>
@@ -93,8 +98,7 @@ internal static class Reductions
 
         var permuted = x.PermuteView(order);
         var source = permuted.IsContiguous ? permuted : Elementwise.Contiguous(permuted);
-        var flat = source.Span;
-        for (var o = 0; o < outer; o++) dst[o] = TOp.Reduce(flat.Slice(o * inner, inner));
+        ReduceJob<TOp>.Run(source.Storage.Data, source.Offset, outer, inner, y.Storage.Data, y.Offset);
         return y;
     }
 
