@@ -15,20 +15,18 @@ public static class Autograd
     /// Stops recording for the lifetime of the returned scope: <c>using (Autograd.NoGrad()) { ... }</c>.
     /// Results computed inside are leaves that do not require grad. Scopes nest.
     /// </summary>
-    public static NoGradScope NoGrad()
-    {
-        t_disabledDepth++;
-        return new NoGradScope(true);
-    }
+    public static NoGradScope NoGrad() => new(++t_disabledDepth);
 
-    /// <summary>Ends one level of <see cref="NoGrad"/>.</summary>
+    /// <summary>Ends one level of <see cref="NoGrad"/>; disposing it again (or a default value) does nothing.</summary>
     public readonly struct NoGradScope : IDisposable
     {
-        private readonly bool _active;
-        internal NoGradScope(bool active) => _active = active;
+        private readonly int _depth; // the depth this scope set; 0 for default(NoGradScope)
+
+        internal NoGradScope(int depth) => _depth = depth;
+
         public void Dispose()
         {
-            if (_active) t_disabledDepth--;
+            if (_depth > 0 && t_disabledDepth == _depth) t_disabledDepth--;
         }
     }
 

@@ -31,11 +31,14 @@ internal static class Engine
             roots.Add(root);
         }
 
-        Dictionary<Node, int>? targets = null;
+        // With capture targets, only nodes on a path to a target run (and only they are freed).
+        Dictionary<Node, int>? firstSlot = null;
+        HashSet<Node>? needed = null, leadsToTarget = null;
         if (capture is not null)
         {
-            targets = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
-            for (var i = 0; i < capture.Count; i++) targets.TryAdd(capture[i].GradEdge!, i);
+            firstSlot = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < capture.Count; i++) firstSlot.TryAdd(capture[i].GradEdge!, i);
+            (needed, leadsToTarget) = NodesReaching(roots, firstSlot);
         }
         var captured = new Tensor?[capture?.Count ?? 0];
 
@@ -51,28 +54,28 @@ internal static class Engine
         {
             var node = ready.Dequeue();
             pending.Remove(node, out var grad);
-            if (grad is null)
+            if (grad is null || (needed is not null && !needed.Contains(node)))
             {
                 ReleaseEdges(node, dependencies, ready);
                 continue;
             }
-            if (targets is not null && targets.TryGetValue(node, out var slot))
+            if (firstSlot is not null && firstSlot.TryGetValue(node, out var slot))
             {
                 captured[slot] = grad;
+            }
+            if (leadsToTarget is not null && !leadsToTarget.Contains(node))
+            {
+                ReleaseEdges(node, dependencies, ready); // a target with nothing asked for below it
+                continue;
             }
             if (node is AccumulateGrad sink)
             {
                 if (capture is null) sink.Accumulate(grad, createGraph);
                 continue;
             }
-            if (node.Released)
-            {
-                throw new InvalidOperationException(
-                    $"{node.Name}: trying to backward through the graph a second time, but its saved values were freed by the first backward. Pass retainGraph: true to the first Backward (or Autograd.Grad) call to backward twice.");
-            }
             if (capture is null && node.RetainedOutput is { } retained)
             {
-                retained.Grad = retained.Grad is null ? grad.Detach() : retained.Grad + grad.Detach();
+                retained.Grad = retained.Grad is null ? grad.Detach().Clone() : retained.Grad + grad.Detach();
                 TensorScope.Persist(retained.Grad.Storage);
             }
 
@@ -91,7 +94,40 @@ internal static class Engine
             }
             if (!retainGraph) node.Release();
         }
+        for (var i = 0; i < captured.Length; i++) captured[i] = captured[firstSlot![capture![i].GradEdge!]];
         return captured;
+    }
+
+    /// <summary>
+    /// The nodes that are targets or lead to one (the only ones worth visiting), and those with a
+    /// target strictly below them (the only ones whose backward must run).
+    /// </summary>
+    private static (HashSet<Node> Reaches, HashSet<Node> LeadsToTarget) NodesReaching(List<Node> roots, Dictionary<Node, int> targets)
+    {
+        var reaches = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var below = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Node Node, bool Expanded)>();
+        foreach (var root in roots) stack.Push((root, false));
+        while (stack.Count > 0)
+        {
+            var (node, expanded) = stack.Pop();
+            if (expanded)
+            {
+                var leads = false;
+                foreach (var edge in node.Next) leads |= edge is not null && reaches.Contains(edge);
+                if (leads) below.Add(node);
+                if (leads || targets.ContainsKey(node)) reaches.Add(node);
+                continue;
+            }
+            if (!visited.Add(node)) continue;
+            stack.Push((node, true));
+            foreach (var edge in node.Next)
+            {
+                if (edge is not null && !visited.Contains(edge)) stack.Push((edge, false));
+            }
+        }
+        return (reaches, below);
     }
 
     private static Tensor SeedGradient(Tensor output, Tensor? given, int index)

@@ -14,9 +14,6 @@ public abstract class Node
     /// <summary>Graph edges of the inputs (null where an input needs no gradient).</summary>
     internal Node?[] Next => _next;
 
-    /// <summary>Set once backward has run through this node without retaining the graph.</summary>
-    internal bool Released { get; private set; }
-
     /// <summary>The output tensor whose gradient should be kept (see <see cref="Tensor.RetainGrad"/>).</summary>
     internal Tensor? RetainedOutput { get; set; }
 
@@ -26,11 +23,7 @@ public abstract class Node
     internal abstract Tensor?[] Backward(Tensor gradOutput);
 
     /// <summary>Frees values saved for backward; a later backward through this node throws.</summary>
-    internal void Release()
-    {
-        Released = true;
-        ReleaseSaved();
-    }
+    internal void Release() => ReleaseSaved();
 
     /// <summary>Drops references to saved tensors (override when the node saves any).</summary>
     protected virtual void ReleaseSaved()

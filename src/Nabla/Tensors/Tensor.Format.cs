@@ -54,7 +54,8 @@ public sealed partial class Tensor
                 if (equalNan && float.IsNaN(a[i]) && float.IsNaN(b[i])) continue;
                 return false;
             }
-            if (a[i] == b[i]) continue; // equal infinities
+            if (a[i] == b[i]) continue; // includes equal infinities
+            if (float.IsInfinity(a[i]) || float.IsInfinity(b[i])) return false;
             if (!(Math.Abs((double)a[i] - b[i]) <= atol + rtol * Math.Abs((double)b[i]))) return false;
         }
         return true;
@@ -68,9 +69,12 @@ public sealed partial class Tensor
     {
         var values = ToArray();
         var summarize = Count > SummaryThreshold;
-        var format = ChooseFormat(values);
+        var shown = new List<float>();
+        if (Rank == 0) shown.Add(values[0]);
+        else CollectShown(values, 0, 0, summarize, shown);
+        var format = ChooseFormat(shown);
         var width = 0;
-        foreach (var v in values) width = Math.Max(width, FormatValue(v, format).Length);
+        foreach (var v in shown) width = Math.Max(width, FormatValue(v, format).Length);
         var sb = new StringBuilder("tensor(");
         if (Rank == 0)
         {
@@ -84,6 +88,20 @@ public sealed partial class Tensor
         if (GradFn is not null) sb.Append(", gradFn=").Append(GradFn.Name);
         else if (RequiresGrad) sb.Append(", requiresGrad=true");
         return sb.Append(')').ToString();
+    }
+
+    /// <summary>The values that will be printed (the edges of each axis when abbreviating): they alone set format and width.</summary>
+    private void CollectShown(float[] values, int axis, int offset, bool summarize, List<float> shown)
+    {
+        var size = Shape.Dims[axis];
+        var block = 1;
+        for (var d = axis + 1; d < Rank; d++) block *= Shape.Dims[d];
+        for (var i = 0; i < size; i++)
+        {
+            if (summarize && size > 2 * EdgeItems && i == EdgeItems) i = size - EdgeItems;
+            if (axis == Rank - 1) shown.Add(values[offset + i]);
+            else CollectShown(values, axis + 1, offset + i * block, summarize, shown);
+        }
     }
 
     private void AppendAxis(StringBuilder sb, float[] values, int axis, int offset, Format format, int width, bool summarize, int indent)
@@ -119,21 +137,24 @@ public sealed partial class Tensor
 
     private enum Format { Integer, Fixed, Scientific }
 
-    private static Format ChooseFormat(float[] values)
+    /// <summary>PyTorch's rule: whole numbers print as "3.", others with 4 decimals, and scientific
+    /// notation when the non-zero magnitudes span more than 1000x, exceed 1e8, or (for fractions) fall below 1e-4.</summary>
+    private static Format ChooseFormat(List<float> values)
     {
         var allIntegers = true;
         double maxAbs = 0, minAbs = double.MaxValue;
         foreach (var v in values)
         {
-            if (!float.IsFinite(v)) continue;
+            if (!float.IsFinite(v) || v == 0f) continue;
             if (v != MathF.Round(v)) allIntegers = false;
             var a = Math.Abs((double)v);
             maxAbs = Math.Max(maxAbs, a);
-            if (a > 0) minAbs = Math.Min(minAbs, a);
+            minAbs = Math.Min(minAbs, a);
         }
-        if (allIntegers && maxAbs < 1e8) return Format.Integer;
-        if (maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs != double.MaxValue) || maxAbs / minAbs > 1e3 && minAbs < 1e-2) return Format.Scientific;
-        return Format.Fixed;
+        if (minAbs == double.MaxValue) return Format.Integer; // only zeros and non-finite values
+        var wide = maxAbs / minAbs > 1000 || maxAbs > 1e8;
+        if (allIntegers) return wide ? Format.Scientific : Format.Integer;
+        return wide || minAbs < 1e-4 ? Format.Scientific : Format.Fixed;
     }
 
     private static string FormatValue(float v, Format format)

@@ -21,7 +21,7 @@ public sealed partial class Tensor
     public Tensor CopyFrom(Tensor source)
     {
         CheckInPlaceAllowed("CopyFrom");
-        Elementwise.CopyInto(source.ExpandView(Shape), this);
+        Elementwise.CopyInto(Broadcast(source, "CopyFrom"), this);
         Storage.BumpVersion();
         return this;
     }
@@ -64,6 +64,9 @@ public sealed partial class Tensor
         {
             throw new ArgumentException($"{op}: a source of shape {source.Shape} would grow this tensor's shape {Shape} to {shape}; in-place results must keep their shape.");
         }
+        // NOTE: a source sharing this tensor's memory (u += u.T) would be read after being
+        // overwritten; read it from a copy, as NumPy does.
+        if (ReferenceEquals(source.Storage, Storage)) source = Elementwise.Contiguous(source);
         return source.Detach().ExpandView(Shape);
     }
 }

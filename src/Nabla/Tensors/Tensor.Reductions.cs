@@ -96,7 +96,12 @@ public sealed partial class Tensor
     /// <summary>log Σ exp(x) over the given axes, computed stably by factoring out the maximum.</summary>
     public Tensor LogSumExp(int[]? axes = null, bool keepDims = false)
     {
-        var all = AxesOf(Axes.Mask(Rank, axes, "LogSumExp"));
+        var mask = Axes.Mask(Rank, axes, "LogSumExp");
+        var all = AxesOf(mask);
+        if (Axes.ReducedCount(Shape, mask) == 0)
+        {
+            return Full(keepDims ? Axes.KeptShape(Shape, mask) : Axes.KeptShapeWithout(Shape, all), float.NegativeInfinity); // log of an empty sum
+        }
         var m = Max(all, keepDims: true).Detach();
         m = m.MaskedFill(m.Abs().Eq(float.PositiveInfinity), 0f); // all -inf (or +inf) rows: avoid inf - inf
         var result = (this - m).Exp().Sum(all, keepDims: true).Log() + m;

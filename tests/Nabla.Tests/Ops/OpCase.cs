@@ -15,6 +15,8 @@ public enum Domain
     SmallIntegers,
     /// <summary>0 or 1.</summary>
     Mask,
+    /// <summary>Class indices 0, 1 or 2.</summary>
+    Classes,
     /// <summary>A shuffled ladder of values 0.1 apart with no two of equal magnitude: no ties for max, min or max |x|.</summary>
     Distinct,
 }
@@ -64,6 +66,7 @@ public sealed record OpCase(
         Domain.AwayFromZero => (g.NextSingle() < 0.5f ? -1f : 1f) * (0.2f + 1.8f * g.NextSingle()),
         Domain.SmallIntegers => g.NextInt64(-2, 3),
         Domain.Mask => g.NextInt64(0, 2),
+        Domain.Classes => g.NextInt64(0, 3),
         _ => -2f + 4f * g.NextSingle(),
     };
 

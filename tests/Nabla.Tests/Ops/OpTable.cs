@@ -72,6 +72,7 @@ public static class OpTable
         yield return Unary("Relu", x => x.Relu(), v => Math.Max(v, 0), Domain.AwayFromZero);
         yield return Unary("Clamp", x => x.Clamp(-0.15f, 0.15f), v => Math.Clamp(v, -0.15, 0.15), Domain.AwayFromZero);
         yield return Unary("ClampMinOnly", x => x.Clamp(min: 0.1f), v => Math.Max(v, 0.1), Domain.AwayFromZero);
+        yield return Unary("ClampMaxOnly", x => x.Clamp(max: -0.1f), v => Math.Min(v, -0.1), Domain.AwayFromZero);
         yield return Unary("PowScalar2", x => x.Pow(2f), v => v * v);
         yield return Unary("PowScalar3", x => x.Pow(3f), v => v * v * v);
         yield return Unary("PowScalarHalf", x => x.Pow(0.5f), Math.Sqrt, Domain.Positive);
@@ -107,6 +108,7 @@ public static class OpTable
         foreach (var c in Reduction("VarUnbiased", (x, ax, k) => x.Var(ax, true, k), v => Variance(v, true))) yield return c;
         foreach (var c in Reduction("VarBiased", (x, ax, k) => x.Var(ax, false, k), v => Variance(v, false))) yield return c;
         foreach (var c in Reduction("Std", (x, ax, k) => x.Std(ax, true, k), v => Math.Sqrt(Variance(v, true)))) yield return c;
+        foreach (var c in Reduction("StdBiased", (x, ax, k) => x.Std(ax, false, k), v => Math.Sqrt(Variance(v, false)))) yield return c;
         foreach (var c in Reduction("LogSumExp", (x, ax, k) => x.LogSumExp(ax, k), v => Math.Log(v.Sum(Math.Exp)))) yield return c;
         foreach (var c in Reduction("Norm2", (x, ax, k) => x.Norm(2f, ax, k), v => Math.Sqrt(v.Sum(x => x * x)))) yield return c;
         foreach (var c in Reduction("Norm1", (x, ax, k) => x.Norm(1f, ax, k), v => v.Sum(Math.Abs), Domain.AwayFromZero)) yield return c;
@@ -155,9 +157,10 @@ public static class OpTable
             x => Ref.ScatterAdd(x[0], 0, scatterIndex, x[1]));
         yield return new OpCase("IndexSelect", [[4, 3]], x => x[0].IndexSelect(0, 3, 0, 3), x => Ref.Take(x[0], 0, [3, 0, 3]));
         yield return new OpCase("IndexSelectLast", [T345], x => x[0].IndexSelect(-1, 4, 1), x => Ref.Take(x[0], 2, [4, 1]));
-        var classes = new NdArray([2, 0, 1, 2], [2, 2]);
-        yield return new OpCase("OneHot", [[1]], x => classes.ToTensor().OneHot(3) + x[0] * 0f,
-            _ => new NdArray([0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1], [2, 2, 3]), Differentiable: false);
+        yield return new OpCase("OneHot", [[2, 3]], x => x[0].OneHot(3),
+            x => new NdArray(x[0].Data.SelectMany(c => Enumerable.Range(0, 3).Select(k => k == c ? 1.0 : 0.0)).ToArray(), [2, 3, 3]),
+            [Domain.Classes], Differentiable: false);
+        yield return new OpCase("GatherByInput", [[4, 3], [4, 2]], x => x[0].Gather(1, x[1]), x => Ref.Gather(x[0], 1, x[1]), [Domain.Any, Domain.Classes], Differentiable: false); // the index is not differentiable; "Gather" checks the gradient
 
         // ---- matrix products ----
         yield return new OpCase("MatMul", [[3, 4], [4, 5]], x => x[0].MatMul(x[1]), x => NdArray.MatMul(x[0], x[1]));

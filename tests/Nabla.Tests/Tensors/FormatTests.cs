@@ -30,17 +30,25 @@ public class FormatTests
     }
 
     [Fact]
-    public void Large_tensors_are_abbreviated()
+    public void Large_tensors_are_abbreviated_and_formatted_by_the_values_shown()
     {
-        var s = Tensor.Arange(2000).ToString();
-        Assert.Equal("tensor([   0.,    1.,    2., ..., 1997., 1998., 1999.], shape=[2000])", s);
-        var m = Tensor.Arange(10000).Reshape(100, 100).ToString();
+        // Shown: 0, 1, 2, 1997, 1998, 1999: magnitudes span more than 1000x, so scientific (as PyTorch).
+        Assert.Equal("tensor([0.0000e+00, 1.0000e+00, 2.0000e+00, ..., 1.9970e+03, 1.9980e+03, 1.9990e+03], shape=[2000])", Tensor.Arange(2000).ToString());
+        var m = Tensor.Arange(100).Expand(100, 100).ToString();
         var lines = m.Split('\n');
-        Assert.Equal("tensor([[   0.,    1.,    2., ...,   97.,   98.,   99.],", lines[0]);
-        Assert.Equal("        [ 100.,  101.,  102., ...,  197.,  198.,  199.],", lines[1]);
-        Assert.Contains("...,\n", m);
+        Assert.Equal("tensor([[ 0.,  1.,  2., ..., 97., 98., 99.],", lines[0]);
+        Assert.Equal("        [ 0.,  1.,  2., ..., 97., 98., 99.],", lines[1]);
+        Assert.Equal("        ...,", lines[3]);
         Assert.EndsWith("shape=[100, 100])", m);
-        Assert.True(m.Split('\n').Length < 12);
+        Assert.Equal(7, lines.Length);
+    }
+
+    [Fact]
+    public void Magnitudes_spanning_more_than_a_thousandfold_switch_to_scientific()
+    {
+        Assert.Equal("tensor([5.0000e-01, 1.0000e+03], shape=[2])", Tensor.FromArray(0.5f, 1000f).ToString());
+        Assert.Equal("tensor([  0.5000, 100.0000], shape=[2])", Tensor.FromArray(0.5f, 100f).ToString());
+        Assert.Equal("tensor([0., 0.], shape=[2])", Tensor.Zeros(2).ToString());
     }
 
     [Fact]

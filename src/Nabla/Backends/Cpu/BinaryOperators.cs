@@ -56,7 +56,6 @@ internal readonly struct PowOperator : IBinaryOperator
         // Common exponents get exact, fast forms (x² is everywhere in losses and norms).
         if (b == 2f) TensorPrimitives.Multiply(a, a, y);
         else if (b == 1f) a.CopyTo(y);
-        else if (b == 0.5f) TensorPrimitives.Sqrt(a, y);
         else TensorPrimitives.Pow(a, b, y);
     }
     public static void Invoke(float a, ReadOnlySpan<float> b, Span<float> y) => TensorPrimitives.Pow(a, b, y);

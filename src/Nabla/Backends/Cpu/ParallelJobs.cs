@@ -140,3 +140,52 @@ internal sealed class ReduceJob<TOp> : IParallelWork where TOp : IReduction
         _partials[part] = TOp.Reduce(_x.AsSpan(_xOffset + row * _inner + start, n));
     }
 }
+
+/// <summary>
+/// Folds the rows of a contiguous [rows, width] block into one row. Rows are taken in fixed blocks
+/// (at least √rows of them, so neither the blocks nor their count grow long) whose partial rows are
+/// combined in block order: accurate for long sums, and the same for any thread count.
+/// </summary>
+internal sealed class FoldRowsJob<TOp> : IParallelWork where TOp : IReduction
+{
+    [ThreadStatic] private static FoldRowsJob<TOp>? t_cached;
+    private float[] _x = null!, _partials = null!;
+    private int _xOffset, _rows, _width, _blockRows;
+
+    public static void Run(float[] x, int xOffset, int rows, int width, Span<float> y)
+    {
+        var blockRows = Math.Max(Math.Max(1, Partition.Chunk / Math.Max(1, width)), (int)Math.Ceiling(Math.Sqrt(rows)));
+        var blocks = (rows + blockRows - 1) / blockRows;
+        if (blocks == 1)
+        {
+            FoldBlock(x.AsSpan(xOffset, rows * width), rows, width, y);
+            return;
+        }
+        var job = t_cached ?? new FoldRowsJob<TOp>();
+        t_cached = null;
+        var partials = BufferPool.Rent(blocks * width);
+        (job._x, job._xOffset, job._rows, job._width, job._blockRows, job._partials) = (x, xOffset, rows, width, blockRows, partials);
+        if (Partition.WorthParallel(rows * width)) WorkerPool.Shared.Run(job, blocks);
+        else
+        {
+            for (var b = 0; b < blocks; b++) job.Execute(b);
+        }
+        FoldBlock(partials.AsSpan(0, blocks * width), blocks, width, y);
+        BufferPool.Return(partials);
+        job._x = job._partials = null!;
+        t_cached = job;
+    }
+
+    private static void FoldBlock(ReadOnlySpan<float> block, int rows, int width, Span<float> destination)
+    {
+        block[..width].CopyTo(destination);
+        for (var r = 1; r < rows; r++) TOp.Combine(block.Slice(r * width, width), destination);
+    }
+
+    public void Execute(int part)
+    {
+        var first = part * _blockRows;
+        var rows = Math.Min(_blockRows, _rows - first);
+        FoldBlock(_x.AsSpan(_xOffset + first * _width, rows * _width), rows, _width, _partials.AsSpan(part * _width, _width));
+    }
+}

@@ -89,10 +89,8 @@ internal static class Reductions
 
         if (leadingOnly && x.IsContiguous && inner > 1 && outer > 1)
         {
-            // x is [inner, outer] row-major: fold whole rows into the accumulator.
-            var data = x.Span;
-            data[..outer].CopyTo(dst);
-            for (var r = 1; r < inner; r++) TOp.Combine(data.Slice(r * outer, outer), dst);
+            // x is [inner, outer] row-major: fold whole rows into the result.
+            FoldRowsJob<TOp>.Run(x.Storage.Data, x.Offset, inner, outer, dst);
             return y;
         }
 
@@ -124,7 +122,18 @@ internal static class Reductions
         for (var o = 0; o < dst.Length; o++)
         {
             var row = flat.Slice(o * n, n);
-            dst[o] = max ? TensorPrimitives.IndexOfMax(row) : TensorPrimitives.IndexOfMin(row);
+            var best = max ? TensorPrimitives.IndexOfMax(row) : TensorPrimitives.IndexOfMin(row);
+            // NOTE: IndexOfMax ranks +0 above -0; ties are decided by ==, first index wins.
+            var value = row[best];
+            for (var j = 0; j < best; j++)
+            {
+                if (row[j] == value)
+                {
+                    best = j;
+                    break;
+                }
+            }
+            dst[o] = best;
         }
         return y;
     }

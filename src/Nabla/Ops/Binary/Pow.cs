@@ -3,7 +3,7 @@ using Nabla.Backends.Cpu;
 namespace Nabla.Ops;
 
 /// <summary>
-/// y = a^b · backward: da = dy · b · a^(b-1), db = dy · y · ln(a)
+/// y = a^b · backward: da = dy · b · a^(b-1) (0 where b = 0), db = dy · y · ln(a)
 /// (db is taken as 0 where a = 0 and b ≥ 0, where ln(a) is -∞ but the limit is 0).
 /// </summary>
 internal sealed class Pow : Node
@@ -23,7 +23,7 @@ internal sealed class Pow : Node
         var a = _a!.Get(this);
         var b = _b!.Get(this);
         Tensor? da = null, db = null;
-        if (NeedsGrad(0)) da = dy * b * a.Pow(b - 1f);
+        if (NeedsGrad(0)) da = Tensor.Where(b.Eq(0f), Tensor.Scalar(0f), dy * b * a.Pow(b - 1f)); // d(a^0)/da = 0, also at a = 0
         if (NeedsGrad(1))
         {
             var y = _y!.Get(this);

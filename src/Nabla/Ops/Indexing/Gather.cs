@@ -10,18 +10,20 @@ internal sealed class Gather : Node
 {
     private Shape _inputShape;
     private int _axis;
-    private Tensor? _index;
+    private SavedTensor? _index;
 
     public static Tensor Apply(Tensor x, int axis, Tensor index)
     {
         axis = Shape.NormalizeAxis(axis, x.Rank, "Gather");
         CheckIndexShape("Gather", x.Shape, axis, index.Shape);
         var y = Indexing.Gather(x, axis, index, "Gather");
-        return Graph.Needs(x) ? Graph.Attach(y, new Gather { _inputShape = x.Shape, _axis = axis, _index = index.Detach() }, x) : y;
+        return Graph.Needs(x) ? Graph.Attach(y, new Gather { _inputShape = x.Shape, _axis = axis, _index = new(index.Detach()) }, x) : y;
     }
 
     internal override Tensor?[] Backward(Tensor dy) =>
-        [ScatterAdd.Apply(Tensor.Zeros(_inputShape.Dims), _axis, _index!, dy)];
+        [ScatterAdd.Apply(Tensor.Zeros(_inputShape.Dims), _axis, _index!.Get(this), dy)];
+
+    protected override void ReleaseSaved() => _index?.Release();
 
     /// <summary>The index must have the input's rank and fit inside it on every axis except <paramref name="axis"/>.</summary>
     public static void CheckIndexShape(string op, Shape input, int axis, Shape index)

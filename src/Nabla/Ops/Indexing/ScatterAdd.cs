@@ -9,7 +9,7 @@ namespace Nabla.Ops;
 internal sealed class ScatterAdd : Node
 {
     private int _axis;
-    private Tensor? _index;
+    private SavedTensor? _index;
 
     public static Tensor Apply(Tensor x, int axis, Tensor index, Tensor src)
     {
@@ -22,9 +22,11 @@ internal sealed class ScatterAdd : Node
         var y = Elementwise.Contiguous(x);
         Indexing.ScatterAddInto(y, axis, index, src, "ScatterAdd");
         if (!Graph.Needs(x, src)) return y;
-        return Graph.Attach(y, new ScatterAdd { _axis = axis, _index = index.Detach() }, x, src);
+        return Graph.Attach(y, new ScatterAdd { _axis = axis, _index = new(index.Detach()) }, x, src);
     }
 
     internal override Tensor?[] Backward(Tensor dy) =>
-        [dy, NeedsGrad(1) ? dy.Gather(_axis, _index!) : null];
+        [dy, NeedsGrad(1) ? dy.Gather(_axis, _index!.Get(this)) : null];
+
+    protected override void ReleaseSaved() => _index?.Release();
 }
