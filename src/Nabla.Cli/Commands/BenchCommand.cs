@@ -20,6 +20,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Gemm());
         command.Subcommands.Add(Ops());
         command.Subcommands.Add(Step());
+        command.Subcommands.Add(Conv());
         return command;
     }
 
@@ -49,7 +50,11 @@ internal static class BenchCommand
                         var g = new Generator(0);
                         var a = Tensor.Randn([n, n], g);
                         var b = Tensor.Randn([n, n], g);
-                        var seconds = MedianSeconds(() => a.MatMul(b));
+                        var seconds = MedianSeconds(() =>
+                        {
+                            using var scope = TensorScope.Begin(); // the output buffer is reused, as in a training loop
+                            return a.MatMul(b);
+                        });
                         var gflops = 2.0 * n * n * n / seconds / 1e9;
                         output.WriteLine(asJson
                             ? JsonSerializer.Serialize(new { bench = "gemm", n, threads = t, gflops = Math.Round(gflops, 2), path = PathName() })
@@ -137,6 +142,44 @@ internal static class BenchCommand
                 Report(output, asJson,
                     new { bench = "step", model = "mlp-784-128-64-10", batch = 64, scoped, bytes_per_step = r.BytesPerStep, gc_pause_ms_per_step = Math.Round(r.GcPauseMsPerStep, 4), gen0_per_100_steps = Math.Round(r.Gen0Per100Steps, 2), ms_per_step = Math.Round(r.MsPerStep, 3) },
                     string.Create(Inv, $"{(scoped ? "with TensorScope" : "without scope"),-17} {r.BytesPerStep,10:N0} B/step  GC pause {r.GcPauseMsPerStep:F3} ms/step  gen0 {r.Gen0Per100Steps:F1}/100 steps  {r.MsPerStep:F3} ms/step"));
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Conv()
+    {
+        var json = JsonOption();
+        var command = new Command("conv", "2-D convolution forward + backward (im2col + GEMM) for LeNet- and CIFAR-sized layers at batch 64.") { json };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var asJson = parse.GetValue(json);
+            (string Name, Backends.Cpu.Conv2dGeometry Geometry)[] layers =
+            [
+                ("lenet-conv1 1->6 28x28 k5 p2", new(64, 1, 28, 28, 6, 5, 5, PadH: 2, PadW: 2)),
+                ("lenet-conv2 6->16 14x14 k5", new(64, 6, 14, 14, 16, 5, 5)),
+                ("cifar-conv1 3->32 32x32 k3 p1", new(64, 3, 32, 32, 32, 3, 3, PadH: 1, PadW: 1)),
+                ("cifar-conv2 32->64 16x16 k3 p1", new(64, 32, 16, 16, 64, 3, 3, PadH: 1, PadW: 1)),
+            ];
+            if (!asJson) output.WriteLine($"{"layer",-32} {"forward ms",11} {"backward ms",12} {"GFLOP/s",8}");
+            foreach (var (name, g) in layers)
+            {
+                var rng = new Generator(2);
+                var x = Tensor.Randn([g.Batch * g.InChannels * g.Height * g.Width], rng).ToArray();
+                var w = Tensor.Randn([g.OutChannels * g.PatchSize], rng).ToArray();
+                var b = new float[g.OutChannels];
+                var y = new float[g.Batch * g.OutChannels * g.OutHeight * g.OutWidth];
+                var dx = new float[x.Length];
+                var dw = new float[w.Length];
+                var db = new float[b.Length];
+                var forward = MedianSeconds(() => { Backends.Cpu.Convolution.Forward(x, w, b, y, g); return null; });
+                var backward = MedianSeconds(() => { Backends.Cpu.Convolution.Backward(x, w, y, dx, dw, db, g); return null; });
+                var flops = 3.0 * 2 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchSize; // forward + two backward products
+                Report(output, asJson,
+                    new { bench = "conv", layer = name, forward_ms = Math.Round(forward * 1e3, 3), backward_ms = Math.Round(backward * 1e3, 3), gflops = Math.Round(flops / (forward + backward) / 1e9, 1) },
+                    string.Create(Inv, $"{name,-32} {forward * 1e3,11:F3} {backward * 1e3,12:F3} {flops / (forward + backward) / 1e9,8:F1}"));
             }
             return 0;
         });

@@ -189,3 +189,23 @@ internal sealed class FoldRowsJob<TOp> : IParallelWork where TOp : IReduction
         FoldBlock(_x.AsSpan(_xOffset + first * _width, rows * _width), rows, _width, _partials.AsSpan(part * _width, _width));
     }
 }
+
+/// <summary>Runs body(0..count-1) over the pool, for coarse-grained work such as one image per part.</summary>
+internal sealed class ParallelFor : IParallelWork
+{
+    private readonly Action<int> _body;
+
+    private ParallelFor(Action<int> body) => _body = body;
+
+    public static void Run(int count, Action<int> body)
+    {
+        if (count <= 1 || WorkerPool.Shared.Threads == 1)
+        {
+            for (var i = 0; i < count; i++) body(i);
+            return;
+        }
+        WorkerPool.Shared.Run(new ParallelFor(body), count);
+    }
+
+    public void Execute(int part) => _body(part);
+}

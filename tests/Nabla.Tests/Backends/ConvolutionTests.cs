@@ -1,0 +1,178 @@
+using Nabla.Backends.Cpu;
+
+namespace Nabla.Tests.Backends;
+
+/// <summary>im2col + GEMM convolution and its backward against direct loops over every window, in double.</summary>
+public class ConvolutionTests
+{
+    public static TheoryData<string> Geometries() =>
+    [
+        "N2 C3 H7 W6 O4 k3x3",
+        "N1 C2 H8 W8 O3 k3x2 s2x1 p1x0",
+        "N2 C4 H9 W7 O6 k3x3 s2x2 p1x1 d2x1 g2",
+        "N1 C1 H5 W5 O2 k5x5 p2x2",
+        "N3 C6 H6 W5 O6 k1x1 g3",
+        "N1 C2 H4 W4 O2 k2x2 s3x3",
+    ];
+
+    private static Conv2dGeometry Parse(string spec)
+    {
+        int Get(string key, int index, int fallback)
+        {
+            var token = spec.Split(' ').FirstOrDefault(t => t.StartsWith(key, StringComparison.Ordinal) && char.IsDigit(t[key.Length]));
+            return token is null ? fallback : int.Parse(token[key.Length..].Split('x')[index]);
+        }
+        return new Conv2dGeometry(Get("N", 0, 1), Get("C", 0, 1), Get("H", 0, 1), Get("W", 0, 1), Get("O", 0, 1), Get("k", 0, 1), Get("k", 1, 1),
+            Get("s", 0, 1), Get("s", 1, 1), Get("p", 0, 0), Get("p", 1, 0), Get("d", 0, 1), Get("d", 1, 1), Get("g", 0, 1));
+    }
+
+    /// <summary>Direct convolution and its adjoint, one multiply-add per (output, kernel tap).</summary>
+    private static (double[] Y, double[] Dx, double[] Dw, double[] Db) Naive(float[] x, float[] w, float[] b, float[] dy, Conv2dGeometry g)
+    {
+        int ho = g.OutHeight, wo = g.OutWidth, cg = g.InChannels / g.Groups, og = g.OutChannels / g.Groups;
+        var y = new double[g.Batch * g.OutChannels * ho * wo];
+        var dx = new double[x.Length];
+        var dw = new double[w.Length];
+        var db = new double[g.OutChannels];
+        for (var n = 0; n < g.Batch; n++)
+        for (var o = 0; o < g.OutChannels; o++)
+        for (var oh = 0; oh < ho; oh++)
+        for (var ow = 0; ow < wo; ow++)
+        {
+            var yi = ((n * g.OutChannels + o) * ho + oh) * wo + ow;
+            double s = b[o];
+            db[o] += dy[yi];
+            for (var c = 0; c < cg; c++)
+            for (var i = 0; i < g.KernelH; i++)
+            for (var j = 0; j < g.KernelW; j++)
+            {
+                var ih = oh * g.StrideH - g.PadH + i * g.DilationH;
+                var iw = ow * g.StrideW - g.PadW + j * g.DilationW;
+                if (ih < 0 || ih >= g.Height || iw < 0 || iw >= g.Width) continue;
+                var xi = ((n * g.InChannels + (o / og) * cg + c) * g.Height + ih) * g.Width + iw;
+                var wi = ((o * cg + c) * g.KernelH + i) * g.KernelW + j;
+                s += (double)w[wi] * x[xi];
+                dx[xi] += (double)dy[yi] * w[wi];
+                dw[wi] += (double)dy[yi] * x[xi];
+            }
+            y[yi] = s;
+        }
+        return (y, dx, dw, db);
+    }
+
+    private static void AssertClose(double[] expected, float[] actual, string what)
+    {
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"{what}[{i}] = {actual[i]}, expected {expected[i]}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Forward_and_backward_match_direct_loops(string spec)
+    {
+        var g = Parse(spec);
+        var rng = new Generator(3);
+        var x = Tensor.Randn([g.Batch * g.InChannels * g.Height * g.Width], rng).ToArray();
+        var w = Tensor.Randn([g.OutChannels * g.PatchSize], rng).ToArray();
+        var b = Tensor.Randn([g.OutChannels], rng).ToArray();
+        var dy = Tensor.Randn([g.Batch * g.OutChannels * g.OutHeight * g.OutWidth], rng).ToArray();
+        var expected = Naive(x, w, b, dy, g);
+
+        var y = new float[dy.Length];
+        Convolution.Forward(x, w, b, y, g);
+        AssertClose(expected.Y, y, $"{spec} y");
+
+        var dx = Enumerable.Repeat(123f, x.Length).ToArray(); // overwritten, not accumulated
+        var dw = Enumerable.Repeat(123f, w.Length).ToArray();
+        var db = new float[b.Length];
+        Convolution.Backward(x, w, dy, dx, dw, db, g);
+        AssertClose(expected.Dx, dx, $"{spec} dx");
+        AssertClose(expected.Dw, dw, $"{spec} dw");
+        AssertClose(expected.Db, db, $"{spec} db");
+    }
+}
+
+/// <summary>Pooling kernels against direct loops, including padding and ceil mode.</summary>
+public class PoolingTests
+{
+    public static TheoryData<int, int, int, int, int, bool, bool> Windows() => new()
+    {
+        // H, W, kernel, stride, pad, ceilMode, countIncludePad
+        { 6, 6, 2, 2, 0, false, true },
+        { 7, 5, 3, 2, 1, false, true },
+        { 7, 5, 3, 2, 1, false, false },
+        { 7, 7, 2, 2, 0, true, true },
+        { 5, 8, 3, 3, 1, true, false },
+        { 4, 4, 3, 1, 1, false, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Windows))]
+    public void Max_and_average_pooling_match_direct_loops(int h, int w, int k, int s, int p, bool ceil, bool includePad)
+    {
+        var g = new Pool2dGeometry(2, 3, h, w, k, k, s, s, p, p, ceil);
+        var x = Tensor.Randn([2 * 3 * h * w], new Generator(4)).ToArray();
+        int ho = g.OutHeight, wo = g.OutWidth;
+        // PyTorch's sizes: floor or ceil of (H + 2p - k) / s + 1, dropping a last window that starts in the right padding.
+        var expectedHo = (ceil ? (int)Math.Ceiling((h + 2.0 * p - k) / s) : (h + 2 * p - k) / s) + 1;
+        if (ceil && (expectedHo - 1) * s >= h + p) expectedHo--;
+        Assert.Equal(expectedHo, ho);
+
+        var dy = Tensor.Randn([2 * 3 * ho * wo], new Generator(5)).ToArray();
+        var yMax = new float[dy.Length];
+        var argmax = new int[dy.Length];
+        var yAvg = new float[dy.Length];
+        Pooling.MaxForward(x, yMax, argmax, g);
+        Pooling.AvgForward(x, yAvg, g, includePad);
+        var dxMax = new float[x.Length];
+        var dxAvg = new float[x.Length];
+        Pooling.MaxBackward(dy, argmax, dxMax, g);
+        Pooling.AvgBackward(dy, dxAvg, g, includePad);
+
+        var refDxMax = new double[x.Length];
+        var refDxAvg = new double[x.Length];
+        for (var plane = 0; plane < 6; plane++)
+        for (var oh = 0; oh < ho; oh++)
+        for (var ow = 0; ow < wo; ow++)
+        {
+            var o = (plane * ho + oh) * wo + ow;
+            var best = double.NegativeInfinity;
+            var bestAt = -1;
+            var sum = 0.0;
+            var inside = 0;
+            var padded = 0;
+            for (var i = 0; i < k; i++)
+            for (var j = 0; j < k; j++)
+            {
+                int ih = oh * s - p + i, iw = ow * s - p + j;
+                if (ih < h + p && iw < w + p) padded++;
+                if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                var at = plane * h * w + ih * w + iw;
+                inside++;
+                sum += x[at];
+                if (x[at] > best)
+                {
+                    best = x[at];
+                    bestAt = at;
+                }
+            }
+            var divisor = includePad ? padded : inside;
+            Assert.Equal((float)best, yMax[o]);
+            Assert.Equal(sum / divisor, yAvg[o], 5);
+            refDxMax[bestAt] += dy[o];
+            for (var i = 0; i < k; i++)
+            for (var j = 0; j < k; j++)
+            {
+                int ih = oh * s - p + i, iw = ow * s - p + j;
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w) refDxAvg[plane * h * w + ih * w + iw] += dy[o] / divisor;
+            }
+        }
+        for (var i = 0; i < x.Length; i++)
+        {
+            Assert.Equal(refDxMax[i], dxMax[i], 5);
+            Assert.Equal(refDxAvg[i], dxAvg[i], 5);
+        }
+    }
+}
