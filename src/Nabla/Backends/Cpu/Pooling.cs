@@ -30,12 +30,10 @@ internal static class Pooling
             var src = x.Slice(p * plane, plane);
             for (var oh = 0; oh < ho; oh++)
             {
-                var h0 = oh * g.StrideH - g.PadH;
-                int hs = Math.Max(h0, 0), he = Math.Min(h0 + g.KernelH, g.Height);
+                var (h0, hs, he) = Window(oh, g.StrideH, g.PadH, g.KernelH, g.Height);
                 for (var ow = 0; ow < wo; ow++)
                 {
-                    var w0 = ow * g.StrideW - g.PadW;
-                    int ws = Math.Max(w0, 0), we = Math.Min(w0 + g.KernelW, g.Width);
+                    var (w0, ws, we) = Window(ow, g.StrideW, g.PadW, g.KernelW, g.Width);
                     var best = float.NegativeInfinity;
                     var at = hs * g.Width + ws;
                     for (var h = hs; h < he; h++)
@@ -70,6 +68,13 @@ internal static class Pooling
         }
     }
 
+    /// <summary>Window of output position o along one axis: its start in padded coordinates and the clipped range [begin, end) inside the input.</summary>
+    private static (int Start, int Begin, int End) Window(int o, int stride, int pad, int kernel, int size)
+    {
+        var start = o * stride - pad;
+        return (start, Math.Max(start, 0), Math.Min(start + kernel, size));
+    }
+
     /// <summary>
     /// Number of elements an average divides by: the window clipped to the padded input when padding
     /// counts, else to the image itself.
@@ -94,12 +99,10 @@ internal static class Pooling
             var src = x.Slice(p * plane, plane);
             for (var oh = 0; oh < ho; oh++)
             {
-                var h0 = oh * g.StrideH - g.PadH;
-                int hs = Math.Max(h0, 0), he = Math.Min(h0 + g.KernelH, g.Height);
+                var (h0, hs, he) = Window(oh, g.StrideH, g.PadH, g.KernelH, g.Height);
                 for (var ow = 0; ow < wo; ow++)
                 {
-                    var w0 = ow * g.StrideW - g.PadW;
-                    int ws = Math.Max(w0, 0), we = Math.Min(w0 + g.KernelW, g.Width);
+                    var (w0, ws, we) = Window(ow, g.StrideW, g.PadW, g.KernelW, g.Width);
                     var sum = 0f;
                     for (var h = hs; h < he; h++)
                     for (var w = ws; w < we; w++) sum += src[h * g.Width + w];
@@ -119,12 +122,10 @@ internal static class Pooling
             var dst = dx.Slice(p * plane, plane);
             for (var oh = 0; oh < ho; oh++)
             {
-                var h0 = oh * g.StrideH - g.PadH;
-                int hs = Math.Max(h0, 0), he = Math.Min(h0 + g.KernelH, g.Height);
+                var (h0, hs, he) = Window(oh, g.StrideH, g.PadH, g.KernelH, g.Height);
                 for (var ow = 0; ow < wo; ow++)
                 {
-                    var w0 = ow * g.StrideW - g.PadW;
-                    int ws = Math.Max(w0, 0), we = Math.Min(w0 + g.KernelW, g.Width);
+                    var (w0, ws, we) = Window(ow, g.StrideW, g.PadW, g.KernelW, g.Width);
                     var share = dy[(p * ho + oh) * wo + ow] / Divisor(h0, w0, g, countIncludePad);
                     for (var h = hs; h < he; h++)
                     for (var w = ws; w < we; w++) dst[h * g.Width + w] += share;
