@@ -19,6 +19,7 @@ public sealed partial class Tensor
     public Tensor Tanh() => Ops.Tanh.Apply(this);
     public Tensor Sigmoid() => Ops.Sigmoid.Apply(this);
     public Tensor Relu() => Ops.Relu.Apply(this);
+    public Tensor Erf() => Ops.Erf.Apply(this);
 
     /// <summary>Limits values to [min, max] (either bound may be omitted).</summary>
     public Tensor Clamp(float? min = null, float? max = null) =>
