@@ -7,7 +7,7 @@ public enum GeluApproximation { None, Tanh }
 /// Activations and layer computations as plain functions of tensors, composed from differentiable
 /// primitives so their gradients come for free. <c>using static Nabla.NN.Functional;</c> brings them in.
 /// </summary>
-public static class Functional
+public static partial class Functional
 {
     // ---- activations ------------------------------------------------------------------------------
 

@@ -3,12 +3,12 @@ using Nabla.Tests.Support;
 namespace Nabla.Tests.Ops;
 
 /// <summary>Every op, with its reference written plainly against <see cref="NdArray"/>.</summary>
-public static class OpTable
+public static partial class OpTable
 {
     private static readonly int[] M34 = [3, 4];
     private static readonly int[] T345 = [3, 4, 5];
 
-    public static readonly IReadOnlyDictionary<string, OpCase> Cases = Build().ToDictionary(c => c.Name);
+    public static readonly IReadOnlyDictionary<string, OpCase> Cases = Build().Concat(BuildNeural()).ToDictionary(c => c.Name);
 
     private static OpCase Unary(string name, Func<Tensor, Tensor> op, Func<double, double> reference, Domain domain = Domain.Any, bool differentiable = true) =>
         new(name, [M34], x => op(x[0]), a => a[0].Map(reference), [domain], differentiable);
