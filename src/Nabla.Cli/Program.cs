@@ -30,6 +30,7 @@ internal static class Program
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
         return root;
     }
 
