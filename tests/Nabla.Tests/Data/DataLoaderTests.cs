@@ -1,0 +1,60 @@
+using Nabla.Data;
+
+namespace Nabla.Tests.Data;
+
+public class DataLoaderTests
+{
+    private static TensorDataset Numbered(int n) =>
+        new(Tensor.Arange(n).Reshape(n, 1) * Tensor.FromArray(1f, 10f), Tensor.Arange(n)); // input row i = [i, 10i], target i
+
+    [Theory]
+    [InlineData(10, 3, false, new[] { 3, 3, 3, 1 })]
+    [InlineData(10, 3, true, new[] { 3, 3, 3 })]
+    [InlineData(9, 3, false, new[] { 3, 3, 3 })]
+    public void Batches_cover_the_data_in_order_without_shuffle(int n, int batch, bool dropLast, int[] sizes)
+    {
+        var loader = new DataLoader(Numbered(n), batch, dropLast: dropLast);
+        var batches = loader.Epoch(0).ToList();
+        Assert.Equal(sizes, batches.Select(b => b.Count).ToArray());
+        Assert.Equal(sizes.Length, loader.BatchCount);
+        var targets = batches.SelectMany(b => b.Target.ToArray()).ToArray();
+        Assert.Equal(Enumerable.Range(0, sizes.Sum()).Select(i => (float)i).ToArray(), targets);
+        foreach (var b in batches) Assert.True((b.Input.Select(1, 0) * 10f).ValueEquals(b.Input.Select(1, 1)));
+    }
+
+    [Fact]
+    public void Shuffled_epochs_are_permutations_that_differ_by_epoch_and_repeat_by_seed()
+    {
+        var data = Numbered(50);
+        var a = new DataLoader(data, 8, shuffle: true, seed: 7);
+        var b = new DataLoader(data, 8, shuffle: true, seed: 7);
+        var e0 = a.Epoch(0).SelectMany(x => x.Target.ToArray()).ToArray();
+        var e1 = a.Epoch(1).SelectMany(x => x.Target.ToArray()).ToArray();
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (float)i), e0.Order());
+        Assert.NotEqual(e0, e1);
+        Assert.Equal(e1, b.Epoch(1).SelectMany(x => x.Target.ToArray()).ToArray());
+        Assert.NotEqual(e0, new DataLoader(data, 8, shuffle: true, seed: 8).Epoch(0).SelectMany(x => x.Target.ToArray()).ToArray());
+    }
+
+    [Fact]
+    public void Resuming_mid_epoch_gives_the_remaining_batches_and_prefetch_changes_nothing()
+    {
+        var data = Numbered(40);
+        var plain = new DataLoader(data, 6, shuffle: true, seed: 3).Epoch(2).Select(x => x.Target.ToArray()).ToList();
+        var prefetched = new DataLoader(data, 6, shuffle: true, seed: 3, prefetch: true).Epoch(2).Select(x => x.Target.ToArray()).ToList();
+        Assert.Equal(plain, prefetched);
+        var resumed = new DataLoader(data, 6, shuffle: true, seed: 3, prefetch: true).Epoch(2, startBatch: 4).Select(x => x.Target.ToArray()).ToList();
+        Assert.Equal(plain.Skip(4), resumed);
+    }
+
+    [Fact]
+    public void Subsets_and_bad_arguments()
+    {
+        var data = Numbered(5);
+        var subset = new Subset(data, [4, 1]);
+        Assert.Equal([4f, 1f], subset.GetBatch([0, 1]).Target.ToArray());
+        Assert.Contains("batchSize must be positive", Assert.Throws<ArgumentException>(() => new DataLoader(data, 0)).Message);
+        Assert.Contains("same number of examples", Assert.Throws<ArgumentException>(() => new TensorDataset(Tensor.Zeros(3, 2), Tensor.Zeros(4))).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Subset(data, [5]));
+    }
+}
