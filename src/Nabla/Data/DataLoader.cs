@@ -6,7 +6,9 @@ namespace Nabla.Data;
 /// Serves a dataset in batches, epoch after epoch. With <c>shuffle</c>, each epoch's order is a
 /// permutation drawn from a generator seeded by (seed, epoch) alone, so any epoch's order can be
 /// rebuilt (resuming mid-epoch gives exactly the batches an uninterrupted run would have seen).
-/// With <c>prefetch</c>, the next batch is gathered on a worker thread while the current one trains.
+/// An optional <see cref="ITransform"/> (augmentation) is applied to each batch's inputs with a generator
+/// seeded by (seed, epoch, batch), so augmented batches are reproducible and resumable too.
+/// With <c>prefetch</c>, the next batch is gathered (and transformed) on a worker thread while the current one trains.
 /// <code>
 /// var loader = new DataLoader(train, batchSize: 64, shuffle: true, seed: 42);
 /// foreach (var (x, y) in loader.Epoch(epoch)) { ... }
@@ -14,12 +16,15 @@ namespace Nabla.Data;
 /// </summary>
 public sealed class DataLoader : IEnumerable<Batch>
 {
-    public DataLoader(IDataset dataset, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false, bool prefetch = false)
+    public DataLoader(IDataset dataset, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false, bool prefetch = false, ITransform? transform = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0) throw new ArgumentException($"DataLoader: batchSize must be positive; got {batchSize}.");
-        (Dataset, BatchSize, Shuffle, Seed, DropLast, Prefetch) = (dataset, batchSize, shuffle, seed, dropLast, prefetch);
+        (Dataset, BatchSize, Shuffle, Seed, DropLast, Prefetch, Transform) = (dataset, batchSize, shuffle, seed, dropLast, prefetch, transform);
     }
+
+    /// <summary>Applied to every batch's inputs (e.g. augmentation), or null.</summary>
+    public ITransform? Transform { get; }
 
     public IDataset Dataset { get; }
     public int BatchSize { get; }
@@ -51,30 +56,33 @@ public sealed class DataLoader : IEnumerable<Batch>
     {
         if (startBatch < 0 || startBatch > BatchCount) throw new ArgumentOutOfRangeException(nameof(startBatch), $"DataLoader: startBatch {startBatch} is outside [0, {BatchCount}].");
         var order = Order(epoch);
-        return Prefetch ? Prefetched(order, startBatch) : Sequential(order, startBatch);
+        return Prefetch ? Prefetched(order, epoch, startBatch) : Sequential(order, epoch, startBatch);
     }
 
-    private Batch Load(int[] order, int b)
+    private Batch Load(int[] order, int epoch, int b)
     {
         var start = b * BatchSize;
         var size = Math.Min(BatchSize, order.Length - start);
-        return Dataset.GetBatch(order.AsSpan(start, size));
+        var batch = Dataset.GetBatch(order.AsSpan(start, size));
+        if (Transform is null) return batch;
+        var g = new Generator(Seed ^ 0xA0761D6478BD642FUL ^ (0x9E3779B97F4A7C15UL * (ulong)(epoch + 1)) ^ (0xE7037ED1A0B428DBUL * (ulong)(b + 1)));
+        using (Autograd.NoGrad()) return batch with { Input = Transform.Apply(batch.Input, g) };
     }
 
-    private IEnumerable<Batch> Sequential(int[] order, int startBatch)
+    private IEnumerable<Batch> Sequential(int[] order, int epoch, int startBatch)
     {
-        for (var b = startBatch; b < BatchCount; b++) yield return Load(order, b);
+        for (var b = startBatch; b < BatchCount; b++) yield return Load(order, epoch, b);
     }
 
-    private IEnumerable<Batch> Prefetched(int[] order, int startBatch)
+    private IEnumerable<Batch> Prefetched(int[] order, int epoch, int startBatch)
     {
         if (startBatch >= BatchCount) yield break;
-        var next = Task.Run(() => Load(order, startBatch));
+        var next = Task.Run(() => Load(order, epoch, startBatch));
         for (var b = startBatch; b < BatchCount; b++)
         {
             var current = next.GetAwaiter().GetResult();
             var following = b + 1;
-            if (following < BatchCount) next = Task.Run(() => Load(order, following));
+            if (following < BatchCount) next = Task.Run(() => Load(order, epoch, following));
             yield return current;
         }
     }
