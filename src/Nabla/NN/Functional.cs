@@ -57,11 +57,14 @@ public static partial class Functional
     /// <summary>y = x·sigmoid(x) (also called swish).</summary>
     public static Tensor Silu(Tensor x) => x * x.Sigmoid();
 
-    /// <summary>y = log(1 + e^(βx)) / β, computed as relu(x) + log1p(e^(-β|x|))/β so it never overflows.</summary>
+    /// <summary>y = log(1 + e^(βx)) / β, split at 0 (βx + log1p(e^(-βx)) above, log1p(e^(βx)) below) so it never overflows and dy/dx = sigmoid(βx) everywhere, ½ at 0.</summary>
     public static Tensor Softplus(Tensor x, float beta = 1f)
     {
         if (!(beta > 0f)) throw new ArgumentException($"Softplus: beta must be positive; got {beta}.");
-        return x.Relu() + (x.Abs() * -beta).Exp().Log1p() / beta;
+        var bx = x * beta;
+        var above = bx + (-bx.Clamp(min: 0f)).Exp().Log1p();
+        var below = bx.Clamp(max: 0f).Exp().Log1p();
+        return Tensor.Where(bx.Gt(0f), above, below) / beta;
     }
 
     /// <summary>y = clamp(x/6 + ½, 0, 1) (PyTorch's definition).</summary>
