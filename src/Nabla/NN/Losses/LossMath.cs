@@ -42,7 +42,9 @@ internal static class LossMath
     /// <summary>An optional weight must broadcast to the loss's shape without enlarging it.</summary>
     public static void CheckBroadcastsTo(string name, string what, Tensor weight, Shape shape)
     {
-        if (Shape.Broadcast(weight.Shape, shape, name) != shape)
+        var fits = weight.Rank <= shape.Rank;
+        for (var i = 1; i <= weight.Rank && fits; i++) fits = weight.Shape[-i] == 1 || weight.Shape[-i] == shape[-i];
+        if (!fits)
         {
             throw new ArgumentException($"{name}: {what} of shape {weight.Shape} must broadcast to the loss's shape {shape}.");
         }
