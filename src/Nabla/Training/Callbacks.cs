@@ -1,0 +1,132 @@
+using System.Globalization;
+using Nabla.NN;
+using Nabla.Optim;
+
+namespace Nabla.Training;
+
+/// <summary>
+/// Stops training when the monitored value has not improved by more than <c>minDelta</c> for <c>patience</c>
+/// epochs. With <c>restoreBestWeights</c>, the model ends with the weights (and buffers) of its best epoch.
+/// </summary>
+public sealed class EarlyStopping(string monitor = "val_loss", int patience = 5, double minDelta = 0, MonitorMode mode = MonitorMode.Auto, bool restoreBestWeights = true) : Callback
+{
+    private StateDict? _best;
+    private int _wait;
+
+    public string Monitor { get; } = monitor;
+    public double BestValue { get; private set; }
+    public int BestEpoch { get; private set; } = -1;
+    public int StoppedEpoch { get; private set; } = -1;
+
+    public override void OnTrainBegin()
+    {
+        if (patience < 0) throw new ArgumentException($"EarlyStopping: patience must be >= 0; got {patience}.");
+        BestValue = Training.Monitor.Maximize(Monitor, mode) ? double.NegativeInfinity : double.PositiveInfinity;
+        (_wait, BestEpoch, StoppedEpoch, _best) = (0, -1, -1, null);
+    }
+
+    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
+    {
+        var value = Training.Monitor.Read(logs, Monitor, "EarlyStopping");
+        var maximize = Training.Monitor.Maximize(Monitor, mode);
+        var improved = maximize ? value > BestValue + minDelta : value < BestValue - minDelta;
+        if (improved)
+        {
+            (BestValue, BestEpoch, _wait) = (value, epoch, 0);
+            if (restoreBestWeights) _best = Trainer.Model.StateDict().Clone();
+            return;
+        }
+        if (++_wait > patience)
+        {
+            StoppedEpoch = epoch;
+            Trainer.StopTraining = true;
+            Trainer.StopReason = string.Create(CultureInfo.InvariantCulture,
+                $"early stopping: {Monitor} did not improve for {patience} epochs (best {BestValue:G6} at epoch {BestEpoch + 1})");
+        }
+    }
+
+    public override void OnTrainEnd(History history)
+    {
+        if (restoreBestWeights && _best is not null && BestEpoch != history.Epochs.Count - 1) Trainer.Model.LoadStateDict(_best);
+    }
+}
+
+/// <summary>Steps a learning-rate schedule after every epoch (or every batch, for warm-up and one-cycle schedules).</summary>
+public sealed class LearningRateScheduler(LearningRateSchedule schedule, bool perBatch = false) : Callback
+{
+    public LearningRateSchedule Schedule { get; } = schedule;
+
+    public override void OnBatchEnd(int epoch, int batch, IReadOnlyDictionary<string, double> logs)
+    {
+        if (perBatch) Schedule.Step();
+    }
+
+    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
+    {
+        if (!perBatch) Schedule.Step();
+    }
+}
+
+/// <summary>Lowers the learning rate when the monitored value stops improving (see <see cref="ReduceLROnPlateau"/>).</summary>
+public sealed class ReduceLearningRateOnPlateau(ReduceLROnPlateau schedule, string monitor = "val_loss") : Callback
+{
+    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs) =>
+        schedule.Step((float)Monitor.Read(logs, monitor, "ReduceLearningRateOnPlateau"));
+}
+
+/// <summary>
+/// Stops at the first batch whose loss is NaN or infinite, naming the epoch and batch. The trainer does this by
+/// default (<see cref="Trainer.TerminateOnNaN"/>); this class exists for custom loops of callbacks.
+/// </summary>
+public sealed class TerminateOnNaN : Callback
+{
+    public override void OnBatchEnd(int epoch, int batch, IReadOnlyDictionary<string, double> logs)
+    {
+        foreach (var (key, value) in logs)
+        {
+            if (double.IsFinite(value)) continue;
+            Trainer.StopTraining = true;
+            Trainer.StopReason ??= Trainer.DivergenceMessage(key, value, epoch, batch);
+        }
+    }
+}
+
+/// <summary>Appends each epoch's logs to a CSV file (header first), flushed every epoch so a crash keeps what was written.</summary>
+public sealed class CsvLogger(string path, bool append = false) : Callback
+{
+    private string[]? _columns;
+
+    public override void OnTrainBegin()
+    {
+        _columns = null;
+        if (!append && File.Exists(path)) File.Delete(path);
+    }
+
+    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
+    {
+        var newFile = !File.Exists(path) || new FileInfo(path).Length == 0;
+        _columns ??= [.. logs.Keys];
+        using var writer = new StreamWriter(path, append: true);
+        if (newFile) writer.WriteLine("epoch," + string.Join(",", _columns));
+        var values = _columns.Select(c => logs.TryGetValue(c, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : "");
+        writer.WriteLine((epoch + 1).ToString(CultureInfo.InvariantCulture) + "," + string.Join(",", values));
+    }
+}
+
+/// <summary>Writes one plain line per epoch (epoch, logs, seconds) to a text writer: the progress display for logs and CI.</summary>
+public sealed class EpochLogger(TextWriter output) : Callback
+{
+    private DateTime _start;
+
+    public override void OnEpochBegin(int epoch) => _start = DateTime.UtcNow;
+
+    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
+    {
+        var parts = logs.Where(kv => kv.Key != "lr" || true).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {Format(kv.Key, kv.Value)}"));
+        var seconds = (DateTime.UtcNow - _start).TotalSeconds;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{Trainer.Epochs}  {string.Join("  ", parts)}  ({seconds:0.0} s)"));
+    }
+
+    private static string Format(string key, double value) =>
+        key.Contains("lr", StringComparison.Ordinal) ? value.ToString("G3", CultureInfo.InvariantCulture) : value.ToString("0.0000", CultureInfo.InvariantCulture);
+}
