@@ -1,5 +1,4 @@
 using Nabla.NN;
-using Nabla.Tests.NN.Recurrent;
 using Nabla.Tests.Support;
 using static Nabla.Tests.NN.Attention.AttentionReference;
 

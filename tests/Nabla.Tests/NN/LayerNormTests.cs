@@ -1,8 +1,7 @@
 using Nabla.NN;
-using Nabla.Tests.NN.Recurrent;
 using Nabla.Tests.Support;
 
-namespace Nabla.Tests.NN.Attention;
+namespace Nabla.Tests.NN;
 
 /// <summary>LayerNorm against a reference loop over the normalised axes, finite differences, and its parameters.</summary>
 public class LayerNormTests

@@ -1,4 +1,4 @@
-namespace Nabla.Tests.NN.Recurrent;
+namespace Nabla.Tests.Support;
 
 /// <summary>
 /// Gradient check for a module's own parameters: autograd's gradient of L = Σ w·f() (w fixed random
