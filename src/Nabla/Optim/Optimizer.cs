@@ -159,7 +159,10 @@ public abstract partial class Optimizer
     /// </summary>
     protected abstract void Update(Tensor parameter, Tensor gradient, ParamGroup group, ParameterState state);
 
-    /// <summary>Checks a group's optimizer-specific options once the defaults are filled in; throw ArgumentException naming the option.</summary>
+    /// <summary>
+    /// Checks a group's optimizer-specific options once the defaults are filled in; throw ArgumentException naming the option.
+    /// NOTE: runs from the base constructor, before a derived constructor's body, so it may read only the group.
+    /// </summary>
     protected virtual void Validate(ParamGroup group, int groupIndex) { }
 
     /// <summary>Throws an ArgumentException when <paramref name="valid"/> rejects the group's option.</summary>
