@@ -1,4 +1,5 @@
 using Nabla.NN;
+using Nabla.Tests.NN.Attention;
 using Nabla.Tests.Support;
 
 namespace Nabla.Tests.NN;
