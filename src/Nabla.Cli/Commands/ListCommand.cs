@@ -4,7 +4,7 @@ using Nabla.NN;
 
 namespace Nabla.Cli.Commands;
 
-/// <summary><c>nabla list layers|activations|losses|optimizers|schedules|initializers [--json]</c>: the vocabulary, one name per line.</summary>
+/// <summary><c>nabla list layers|activations|losses|optimizers|schedules|metrics|initializers [--json]</c>: the vocabulary, one name per line.</summary>
 internal static class ListCommand
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -13,6 +13,10 @@ internal static class ListCommand
     {
         ["layers"] = () => Catalog.Layers,
         ["activations"] = () => Catalog.Activations,
+        ["losses"] = () => Catalog.Losses,
+        ["optimizers"] = () => Catalog.Optimizers,
+        ["schedules"] = () => Catalog.Schedules,
+        ["metrics"] = () => Catalog.Metrics,
         ["initializers"] = () => Catalog.Initializers,
     };
 
@@ -21,7 +25,7 @@ internal static class ListCommand
         var kind = new Argument<string>("kind") { Description = $"What to list: {string.Join(", ", Kinds.Keys)}." };
         kind.AcceptOnlyFromAmong([.. Kinds.Keys]);
         var json = new Option<bool>("--json") { Description = "Print one JSON object per entry instead of names." };
-        var command = new Command("list", "List the layers, activations, losses, optimizers, schedules or initialisers Nabla offers.");
+        var command = new Command("list", "List the layers, activations, losses, optimizers, schedules, metrics or initialisers Nabla offers.");
         command.Arguments.Add(kind);
         command.Options.Add(json);
         command.SetAction(parseResult =>

@@ -28,6 +28,8 @@ public static class Catalog
         new("Gru", "gated recurrent unit; layers, bidirectional, batch-first"),
         new("MultiHeadAttention", "scaled dot-product attention over several heads, with masks"),
         new("TransformerEncoderLayer", "self-attention and feed-forward blocks with residuals and layer norm"),
+        new("TransformerEncoder", "a stack of encoder layers with an optional final norm"),
+        new("LastTimeStep", "the last step of a sequence output: [T, N, H] -> [N, H] (sequence classifiers)"),
         new("Sequential", "layers applied in order"),
         new("ModuleList", "a registered list of modules"),
         .. ActivationLayer.Names.Select(n => new CatalogEntry(ActivationLayer.Create(n).GetType().Name, $"activation '{n}' as a layer")).DistinctBy(e => e.Name),
@@ -36,6 +38,22 @@ public static class Catalog
     /// <summary>Activations by the name used in specs and <see cref="ActivationLayer.Create"/>.</summary>
     public static IReadOnlyList<CatalogEntry> Activations { get; } =
         [.. ActivationLayer.Names.Select(n => new CatalogEntry(n, ActivationLayer.Create(n).GetType().Name))];
+
+    /// <summary>Losses by the name used in specs and <see cref="Loss.Create"/>.</summary>
+    public static IReadOnlyList<CatalogEntry> Losses { get; } =
+        [.. Loss.Names.Select(n => new CatalogEntry(n, Loss.Create(n).GetType().Name))];
+
+    /// <summary>Optimizers by the name used in specs and <see cref="Optim.Optimizers.Create"/>.</summary>
+    public static IReadOnlyList<CatalogEntry> Optimizers { get; } =
+        [.. Optim.Optimizers.Names.Select(n => new CatalogEntry(n, Optim.Optimizers.Describe(n)))];
+
+    /// <summary>Learning-rate schedules by the name used in specs and <see cref="Optim.Schedules.Create"/>.</summary>
+    public static IReadOnlyList<CatalogEntry> Schedules { get; } =
+        [.. Optim.Schedules.Names.Select(n => new CatalogEntry(n, Optim.Schedules.Describe(n)))];
+
+    /// <summary>Training metrics by the name used in specs and <see cref="Training.Metric.Create"/>.</summary>
+    public static IReadOnlyList<CatalogEntry> Metrics { get; } =
+        [.. Training.Metric.Names.Select(n => new CatalogEntry(n, Training.Metric.Create(n).GetType().Name))];
 
     /// <summary>Weight initialisers by name.</summary>
     public static IReadOnlyList<CatalogEntry> Initializers { get; } =

@@ -30,9 +30,45 @@ public class ListCommandTests
         var (code, names) = Run("list", "layers");
         Assert.Equal(0, code);
         var moduleTypes = typeof(Module).Assembly.GetExportedTypes().Where(t => t.IsSubclassOf(typeof(Module)) && !t.IsAbstract).Select(t => t.Name).ToHashSet();
-        foreach (var expected in new[] { "Linear", "Conv2d", "MaxPool2d", "BatchNorm2d", "Dropout", "Embedding", "Relu", "Softmax" }) Assert.Contains(expected, names);
+        foreach (var expected in new[] { "Linear", "Conv2d", "MaxPool2d", "BatchNorm2d", "Dropout", "Embedding", "Relu", "Softmax", "Lstm", "LayerNorm" }) Assert.Contains(expected, names);
+        Assert.All(names, n => Assert.Contains(n, moduleTypes));
         Assert.Equal(names.Length, names.Distinct().Count());
     }
+
+    [Theory]
+    [InlineData("losses", "cross_entropy")]
+    [InlineData("optimizers", "adam")]
+    [InlineData("schedules", "cosine")]
+    [InlineData("metrics", "accuracy")]
+    public void Every_listed_name_can_be_created(string kind, string example)
+    {
+        var (code, names) = Run("list", kind);
+        Assert.Equal(0, code);
+        Assert.Contains(example, names);
+        var parameter = Tensor.Zeros(2).RequireGrad();
+        foreach (var name in names)
+        {
+            switch (kind)
+            {
+                case "losses": Assert.NotNull(Loss.Create(name)); break;
+                case "optimizers": Assert.NotNull(Nabla.Optim.Optimizers.Create(name, [parameter], 0.1f)); break;
+                case "schedules": Assert.NotNull(Nabla.Optim.Schedules.Create(name, new Nabla.Optim.Sgd([parameter], 0.1f), RequiredOptions(name))); break;
+                default: Assert.NotNull(Nabla.Training.Metric.Create(name)); break;
+            }
+        }
+    }
+
+    private static Dictionary<string, string> RequiredOptions(string schedule) => schedule switch
+    {
+        "step" => new() { ["stepSize"] = "2" },
+        "multistep" => new() { ["milestones"] = "2,4" },
+        "exponential" => new() { ["gamma"] = "0.9" },
+        "cosine" => new() { ["tMax"] = "10" },
+        "cosinewarmrestarts" => new() { ["t0"] = "5" },
+        "linearwarmup" => new() { ["warmupSteps"] = "3" },
+        "onecycle" => new() { ["maxLr"] = "0.5", ["totalSteps"] = "10" },
+        _ => [],
+    };
 
     [Fact]
     public void Json_output_is_one_object_per_entry()
