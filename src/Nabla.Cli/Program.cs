@@ -31,6 +31,7 @@ internal static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Cli.Training;
+using Nabla.Specs;
+using Nabla.Training;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary><c>nabla train SPEC</c>: trains the model a spec file describes and writes a run folder.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var spec = new Argument<FileInfo>("spec") { Description = "The model spec (JSON), e.g. examples/mnist-cnn.json." };
+        var epochs = new Option<int?>("--epochs") { Description = "Override the spec's number of epochs." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Override the spec's batch size." };
+        var learningRate = new Option<float?>("--lr") { Description = "Override the optimizer's learning rate." };
+        var seed = new Option<ulong?>("--seed") { Description = "Override the spec's seed (weights, shuffling, dropout, augmentation)." };
+        var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (default: all cores)." };
+        var outDir = new Option<DirectoryInfo?>("--out") { Description = "The run folder (default: runs/<spec name>)." };
+        var command = new Command("train", "Train the model a spec file describes, report test figures and write the run folder.")
+        {
+            spec, epochs, batchSize, learningRate, seed, threads, outDir,
+        };
+        command.SetAction(parseResult =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            try
+            {
+                return Run(parseResult.GetValue(spec)!, new Overrides(parseResult.GetValue(epochs), parseResult.GetValue(batchSize), parseResult.GetValue(learningRate),
+                    parseResult.GetValue(seed), parseResult.GetValue(threads)), parseResult.GetValue(outDir), output);
+            }
+            catch (Exception e) when (e is SpecException or FileNotFoundException or InvalidDataException or ArgumentException or DirectoryNotFoundException)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    internal sealed record Overrides(int? Epochs, int? BatchSize, float? LearningRate, ulong? Seed, int? Threads);
+
+    internal static int Run(FileInfo specFile, Overrides overrides, DirectoryInfo? outDir, TextWriter output)
+    {
+        var spec = TrainingSpec.Load(specFile.FullName);
+        if (overrides.Epochs is { } e) spec.Epochs = e > 0 ? e : throw new ArgumentException($"--epochs must be positive; got {e}.");
+        if (overrides.BatchSize is { } b) spec.BatchSize = b > 0 ? b : throw new ArgumentException($"--batch-size must be positive; got {b}.");
+        if (overrides.Seed is { } s) spec.Seed = s;
+        if (overrides.Threads is { } t)
+        {
+            if (t < 1 || t > Parallelism.MaxThreads) throw new ArgumentException($"--threads must be between 1 and {Parallelism.MaxThreads}; got {t}.");
+            Parallelism.Threads = t;
+        }
+        var baseDirectory = DataRoot(spec, specFile);
+        var run = outDir?.FullName ?? Path.Combine("runs", spec.Name);
+        Directory.CreateDirectory(run);
+
+        output.WriteLine($"Training {spec.Name} ({specFile.Name}): {spec.Epochs} epochs, batch {spec.BatchSize}, seed {spec.Seed}, {Parallelism.Threads} threads");
+        var experiment = Experiment.Create(spec, baseDirectory, overrides.LearningRate);
+        output.WriteLine($"Data: {experiment.Data.Train.Count} training, {experiment.Data.Validation?.Count ?? 0} validation, {experiment.Data.Test.Count} test examples");
+        output.Write(experiment.Model.Summary([1, .. experiment.Data.ExampleShape]));
+
+        var csv = new CsvLogger(Path.Combine(run, "metrics.csv"));
+        var result = ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([progress, csv]));
+        if (result.History.StopReason is { } reason) output.WriteLine($"Stopped: {reason}");
+
+        var summary = new Dictionary<string, object?>
+        {
+            ["spec"] = spec.Name,
+            ["epochs"] = result.History.Epochs.Count,
+            ["best_epoch"] = result.BestEpoch + 1,
+            ["seconds"] = Math.Round(result.Seconds, 2),
+            ["train_samples_per_second"] = Math.Round(result.TrainSamplesPerSecond, 1),
+            ["seed"] = spec.Seed,
+            ["threads"] = Parallelism.Threads,
+            ["stop_reason"] = result.History.StopReason,
+        };
+        foreach (var (key, value) in result.Test) summary["test_" + key] = double.IsFinite(value) ? Math.Round(value, 6) : null;
+        AtomicFile.WriteAllText(Path.Combine(run, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+
+        var figures = string.Join("  ", result.Test.Select(kv => string.Create(CultureInfo.InvariantCulture, $"test {kv.Key} {kv.Value:0.0000}")));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {result.Seconds:0.0} s ({result.TrainSamplesPerSecond:0} training samples/s). {figures}"));
+        output.WriteLine($"Run folder: {Path.GetFullPath(run)}");
+        return result.History.StopReason is not null && result.History.StopReason.Contains("diverged", StringComparison.Ordinal) ? 1 : 0;
+    }
+
+    /// <summary>Where relative data paths start: the working directory if the data is there, else the nearest folder above the spec that has it.</summary>
+    private static string DataRoot(TrainingSpec spec, FileInfo specFile)
+    {
+        if (Path.IsPathRooted(spec.Data.Path) || Path.Exists(spec.Data.Path)) return Directory.GetCurrentDirectory();
+        for (var dir = specFile.Directory; dir is not null; dir = dir.Parent)
+        {
+            if (Path.Exists(Path.Combine(dir.FullName, spec.Data.Path))) return dir.FullName;
+        }
+        throw new SpecException("data.path", $"'{spec.Data.Path}' was not found in {Directory.GetCurrentDirectory()} or any folder above {specFile.DirectoryName}.");
+    }
+}
+
+/// <summary>Writes files so that a crash never leaves a half-written one: a temporary file in the same folder, flushed, then renamed over the target.</summary>
+internal static class AtomicFile
+{
+    public static void WriteAllText(string path, string text)
+    {
+        var temp = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(text);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+}
