@@ -12,7 +12,7 @@ namespace Nabla.Tests.Docs;
 public partial class ReadmeExampleTests
 {
     private const string TestCommand = "dotnet test Nabla.slnx -c Release";
-    private const string DemoCommand = "dotnet run --project src/Nabla.Cli -c Release -- demo";
+    private const string MainJobCommand = "dotnet run --project src/Nabla.Cli -c Release -- train examples/mnist-cnn.json";
 
     private static string RepoRoot()
     {
@@ -48,10 +48,12 @@ public partial class ReadmeExampleTests
     public void Readme_commands_are_the_ones_ci_runs()
     {
         var readme = Readme();
-        Assert.Contains(DemoCommand, readme, StringComparison.Ordinal);
+        Assert.Contains(MainJobCommand, readme, StringComparison.Ordinal);
         Assert.Contains(TestCommand, readme, StringComparison.Ordinal);
         var ci = File.ReadAllText(Path.Combine(RepoRoot(), ".ci", "run"));
         Assert.Contains(TestCommand + " --no-build", ci, StringComparison.Ordinal);
+        // CI smoke-runs the main job itself, shortened to one epoch.
+        Assert.Contains(MainJobCommand.Replace(" -c Release -- ", " -c Release --no-build -- ", StringComparison.Ordinal) + " --epochs 1", ci, StringComparison.Ordinal);
     }
 
     private static Assembly Compile(string code)
