@@ -21,6 +21,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Ops());
         command.Subcommands.Add(Step());
         command.Subcommands.Add(Conv());
+        command.Subcommands.Add(TrainBench.Create());
         return command;
     }
 

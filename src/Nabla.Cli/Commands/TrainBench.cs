@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Data;
+using Nabla.NN;
+using Nabla.Optim;
+using Nabla.Training;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary>
+/// <c>nabla bench train --model mlp|cnn|lstm</c>: training throughput with exactly the set-ups of the PyTorch
+/// reference scripts (../shared/bench/{mlp,cnn,lstm}_train.py), plus what the garbage collector costs.
+/// </summary>
+internal static class TrainBench
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "mlp (784-128-64-10), cnn (LeNet-5-like) or lstm (32->128, 50 steps).", DefaultValueFactory = _ => "mlp" };
+        model.AcceptOnlyFromAmong("mlp", "cnn", "lstm");
+        var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." };
+        var data = new Option<string>("--data") { Description = "Directory of the MNIST files.", DefaultValueFactory = _ => "data/mnist" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command("train", "Training samples (or sequences) per second with the reference scripts' set-ups.") { model, threads, data, json };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var saved = Parallelism.Threads;
+            try
+            {
+                if (parse.GetValue(threads) is { } t) Parallelism.Threads = Math.Clamp(t, 1, Parallelism.MaxThreads);
+                var which = parse.GetValue(model)!;
+                var result = which == "lstm" ? Lstm() : Images(which, parse.GetValue(data)!);
+                result["threads"] = Parallelism.Threads;
+                if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(result));
+                else foreach (var (key, value) in result) output.WriteLine(string.Create(Inv, $"{key,-26} {value}"));
+                return 0;
+            }
+            finally
+            {
+                Parallelism.Threads = saved;
+            }
+        });
+        return command;
+    }
+
+    private sealed record Cost(double Seconds, long Bytes, double PauseMs, int Steps);
+
+    /// <summary>Times <paramref name="run"/> and what it allocated and paused.</summary>
+    private static Cost Measure(Func<int> run)
+    {
+        var bytes = GC.GetTotalAllocatedBytes(precise: false);
+        var pause = GC.GetTotalPauseDuration();
+        var clock = Stopwatch.StartNew();
+        var steps = run();
+        return new Cost(clock.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: false) - bytes, (GC.GetTotalPauseDuration() - pause).TotalMilliseconds, steps);
+    }
+
+    private static Dictionary<string, object> Images(string which, string dataDir)
+    {
+        var train = Mnist.Load(dataDir, train: true);
+        var test = Mnist.Load(dataDir, train: false);
+        Generator.ManualSeed(0);
+        Module model = which == "mlp"
+            ? new Sequential(new Flatten(), new Linear(784, 128), new Relu(), new Linear(128, 64), new Relu(), new Linear(64, 10))
+            : new Sequential(new Conv2d(1, 6, 5, padding: 2), new Relu(), new MaxPool2d(2), new Conv2d(6, 16, 5), new Relu(), new MaxPool2d(2),
+                new Flatten(), new Linear(400, 120), new Relu(), new Linear(120, 84), new Relu(), new Linear(84, 10));
+        var trainer = new Trainer(model, new Adam(model.Parameters(), 1e-3f), new CrossEntropyLoss());
+        var loader = new DataLoader(train, 64, shuffle: true, seed: 0, prefetch: true);
+        var epochs = new List<Cost>();
+        for (var epoch = 0; epoch < 6; epoch++)
+        {
+            var e = epoch;
+            var cost = Measure(() =>
+            {
+                trainer.Fit(loader, e + 1, initialEpoch: e);
+                return loader.BatchCount;
+            });
+            if (epoch > 0) epochs.Add(cost); // the first epoch warms up
+        }
+        var median = epochs.OrderBy(c => c.Seconds).ElementAt(epochs.Count / 2);
+        var accuracy = new Trainer(model, new Adam(model.Parameters(), 1e-3f), new CrossEntropyLoss(), [new Accuracy()]).Evaluate(new DataLoader(test, 500))["accuracy"];
+        return new Dictionary<string, object>
+        {
+            ["bench"] = which + "_train",
+            ["samples_per_second"] = Math.Round(train.Count / median.Seconds, 1),
+            ["epoch_seconds_median"] = Math.Round(median.Seconds, 4),
+            ["ms_per_step"] = Math.Round(1000 * median.Seconds / median.Steps, 3),
+            ["bytes_per_step"] = median.Bytes / median.Steps,
+            ["gc_pause_share"] = Math.Round(epochs.Sum(c => c.PauseMs) / 1000 / epochs.Sum(c => c.Seconds), 5),
+            ["test_accuracy_after_6_epochs"] = Math.Round(accuracy, 4),
+        };
+    }
+
+    private static Dictionary<string, object> Lstm()
+    {
+        const int batch = 32, steps = 50, input = 32, hidden = 128, timed = 200, warm = 10;
+        var g = new Generator(0);
+        var xs = Enumerable.Range(0, 10).Select(_ => Tensor.Randn([batch, steps, input], g)).ToArray();
+        var ys = xs.Select(x => x.Select(2, 0).Mean(1, keepDims: true)).ToArray(); // mean of feature 0 over time: [B, 1]
+        Generator.ManualSeed(0);
+        var model = new Sequential(new Lstm(input, hidden, batchFirst: true), new LastTimeStep(batchFirst: true), new Linear(hidden, 1));
+        var optimizer = new Adam(model.Parameters(), 1e-3f);
+        var loss = new MseLoss();
+        float last = 0;
+        void Step(int i)
+        {
+            using var scope = TensorScope.Begin();
+            var l = loss.Compute(model.Forward(xs[i % 10]), ys[i % 10]);
+            optimizer.ZeroGrad();
+            l.Backward();
+            optimizer.Step();
+            last = l.Item();
+        }
+        for (var i = 0; i < warm; i++) Step(i);
+        var cost = Measure(() =>
+        {
+            for (var i = 0; i < timed; i++) Step(i);
+            return timed;
+        });
+        return new Dictionary<string, object>
+        {
+            ["bench"] = "lstm_train",
+            ["sequences_per_second"] = Math.Round(timed * batch / cost.Seconds, 1),
+            ["ms_per_step"] = Math.Round(1000 * cost.Seconds / timed, 3),
+            ["bytes_per_step"] = cost.Bytes / timed,
+            ["gc_pause_share"] = Math.Round(cost.PauseMs / 1000 / cost.Seconds, 5),
+            ["final_loss"] = Math.Round(last, 5),
+        };
+    }
+}
