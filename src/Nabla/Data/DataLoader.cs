@@ -83,6 +83,10 @@ public sealed class DataLoader : IEnumerable<Batch>
             var current = next.GetAwaiter().GetResult();
             var following = b + 1;
             if (following < BatchCount) next = Task.Run(() => Load(order, epoch, following));
+            // Gathered on a worker thread, outside any scope: give the batch to the consumer's scope (a training
+            // step's), so its buffers go back to the pool when the step ends instead of to the garbage collector.
+            TensorScope.AdoptIntoCurrent(current.Input);
+            TensorScope.AdoptIntoCurrent(current.Target);
             yield return current;
         }
     }

@@ -15,10 +15,14 @@ internal sealed class Storage
     /// <summary>Wraps caller-provided data (never pooled).</summary>
     public Storage(float[] data) => _data = data;
 
+    /// <summary>True when the buffer came from the pool (and may go back to it), false for wrapped caller arrays.</summary>
+    public bool IsPooled { get; private init; }
+
     /// <summary>A pooled buffer of at least <paramref name="length"/> floats, owned by the current scope if any.</summary>
     public Storage(int length)
     {
         _data = BufferPool.Rent(length);
+        IsPooled = true;
         Scope = TensorScope.Current;
         Scope?.Track(this);
     }

@@ -53,6 +53,17 @@ public sealed class TensorScope : IDisposable
         return tensor;
     }
 
+    /// <summary>
+    /// Hands a tensor made outside any scope (e.g. a batch gathered on a loader's worker thread) to the current
+    /// scope, so its buffer returns to the pool when the scope ends. Tensors that already belong to a scope, or
+    /// wrap caller-provided arrays, are left alone.
+    /// </summary>
+    internal static void AdoptIntoCurrent(Tensor tensor)
+    {
+        var storage = tensor.Storage;
+        if (storage.Scope is null && storage.IsPooled && t_current is { } scope) Adopt(storage, scope);
+    }
+
     /// <summary>Detaches a storage from whatever scope owns it (used for gradients stored in leaves).</summary>
     internal static void Persist(Storage storage)
     {

@@ -48,6 +48,24 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void Prefetched_batches_belong_to_the_step_scope_that_received_them()
+    {
+        var loader = new DataLoader(Numbered(12), 4, prefetch: true);
+        using var batches = loader.Epoch(0).GetEnumerator();
+        Batch first;
+        using (TensorScope.Begin())
+        {
+            Assert.True(batches.MoveNext());
+            first = batches.Current;
+            Assert.Equal([0f, 1f, 2f, 3f], first.Target.ToArray());
+        }
+        // The scope gave the batch's buffers back to the pool: the old view refuses to read reused memory.
+        Assert.Throws<InvalidOperationException>(() => first.Target.ToArray());
+        Assert.True(batches.MoveNext());
+        Assert.Equal([4f, 5f, 6f, 7f], batches.Current.Target.ToArray()); // outside a scope: left to the garbage collector
+    }
+
+    [Fact]
     public void Subsets_and_bad_arguments()
     {
         var data = Numbered(5);
