@@ -137,7 +137,7 @@ public static class CrossValidation
     }
 
     /// <summary>The last epoch, or the best by <paramref name="monitor"/> (the first of equals; NaN never wins); -1 for an empty history.</summary>
-    private static int ReportedEpoch(History history, string? monitor, MonitorMode mode)
+    internal static int ReportedEpoch(History history, string? monitor, MonitorMode mode)
     {
         if (monitor is null) return history.Epochs.Count - 1;
         var values = history[monitor];
