@@ -112,7 +112,7 @@ public static class CrossValidation
         if (epochs <= 0 || batchSize <= 0) throw new ArgumentException($"CrossValidation: epochs ({epochs}) and batchSize ({batchSize}) must be positive.");
         var splits = stratified ? Splits.StratifiedKFold(Labels(data), folds, seed) : Splits.KFold(data.Count, folds, seed);
         var results = new List<FoldResult>();
-        var models = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        object? previousModel = null;
         for (var f = 0; f < splits.Count; f++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -121,10 +121,11 @@ public static class CrossValidation
             IDataset train = new Subset(data, trainIndices), validation = new Subset(data, validationIndices);
             if (prepare is not null) (train, validation) = prepare(train, validation);
             var trainer = makeTrainer();
-            if (!models.Add(trainer.Model))
+            if (ReferenceEquals(trainer.Model, previousModel))
             {
-                throw new ArgumentException("CrossValidation: makeTrainer returned a model already trained in an earlier fold; build a fresh model (and optimizer) on every call.");
+                throw new ArgumentException("CrossValidation: makeTrainer returned the model trained in the previous fold; build a fresh model (and optimizer) on every call.");
             }
+            previousModel = trainer.Model;
             var trainLoader = new DataLoader(train, batchSize, shuffle: true, seed: seed ^ (0x9E3779B97F4A7C15UL * (ulong)(f + 1)));
             var history = trainer.Fit(trainLoader, epochs, new DataLoader(validation, batchSize), callbacks?.Invoke(), cancellationToken);
             var epoch = ReportedEpoch(history, monitor, mode);

@@ -182,4 +182,65 @@ public class TrainerTests
             trainer.Fit(new DataLoader(TrainingData.Blobs(4, 1), 2), epochs: 1, callbacks: [new EarlyStopping()]));
         Assert.Contains("'val_loss'", missing.Message);
     }
+
+    [Fact]
+    public void Predict_on_no_examples_returns_an_empty_batch()
+    {
+        var trainer = TrainingData.Classifier();
+        Assert.Equal([0, 2], trainer.Predict(Tensor.Zeros(0, 2)).Shape.ToArray());
+    }
+
+    [Fact]
+    public void ClipGradientNorm_bounds_each_update_of_plain_sgd()
+    {
+        // Sgd with lr 1: the update is the gradient itself, so after clipping its global L2 norm is the clip value.
+        double UpdateNorm(float? clip)
+        {
+            var trainer = TrainingData.Classifier(learningRate: 1f, seed: 4);
+            trainer.ClipGradientNorm = clip;
+            var before = TrainingData.Weights(trainer.Model);
+            trainer.Fit(new DataLoader(TrainingData.Blobs(32, seed: 1), batchSize: 32), epochs: 1);
+            var after = TrainingData.Weights(trainer.Model);
+            return Math.Sqrt(before.Zip(after).Sum(p => p.First.Zip(p.Second).Sum(v => (double)(v.Second - v.First) * (v.Second - v.First))));
+        }
+        Assert.True(UpdateNorm(null) > 0.1);
+        Assert.Equal(0.01, UpdateNorm(0.01f), 5);
+    }
+
+    [Fact]
+    public void Resuming_at_an_epoch_gives_the_same_weights_as_an_uninterrupted_run()
+    {
+        Trainer Make()
+        {
+            var model = new Linear(2, 2, generator: new Generator(8));
+            return new Trainer(model, new Adam(model.Parameters(), 0.05f), new CrossEntropyLoss(), [new Accuracy()]);
+        }
+        var loader = new DataLoader(TrainingData.Blobs(40, seed: 3), batchSize: 8, shuffle: true, seed: 6);
+        var whole = Make();
+        var wholeHistory = whole.Fit(loader, epochs: 4);
+        var split = Make();
+        split.Fit(loader, epochs: 2);
+        var epochs = new List<int>();
+        var resumed = split.Fit(loader, epochs: 4, callbacks: [new LambdaCallback(onEpochBegin: epochs.Add)], initialEpoch: 2);
+        Assert.Equal([2, 3], epochs);
+        Assert.Equal(wholeHistory["loss"][2..], resumed["loss"]);
+        Assert.Equal(TrainingData.Weights(whole.Model), TrainingData.Weights(split.Model));
+    }
+
+    [Fact]
+    public void Evaluate_runs_dropout_in_eval_mode_and_restores_training_mode()
+    {
+        var g = new Generator(2);
+        var model = new Sequential(new Linear(2, 16, generator: g), new Relu(), new Dropout(0.5f, g), new Linear(16, 2, generator: g));
+        var trainer = new Trainer(model, new Sgd(model.Parameters(), 0.1f), new CrossEntropyLoss(), [new Accuracy()]);
+        var data = new DataLoader(TrainingData.Blobs(30, seed: 1), batchSize: 7);
+        model.Train();
+        var first = trainer.Evaluate(data);
+        var second = trainer.Evaluate(data);
+        Assert.Equal(first, second);
+        Assert.True(model.IsTraining);
+        model.Eval();
+        Assert.Equal(first, trainer.Evaluate(data));
+        Assert.False(model.IsTraining);
+    }
 }

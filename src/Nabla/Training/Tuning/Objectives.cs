@@ -69,10 +69,14 @@ public static class Objectives
         return size;
     }
 
-    /// <summary>A misspelt metric fails at once; a run that stopped early (divergence) may lack it and scores NaN.</summary>
+    /// <summary>
+    /// A misspelt metric fails at once: it is missing although some epoch completed with validation. A run cut short
+    /// before any validation (divergence) lacks every val_* key and scores NaN instead.
+    /// </summary>
     private static void CheckMetric(History history, string metric)
     {
-        if (history.StopReason is not null || history.Epochs.Count == 0 || history.Keys.Contains(metric)) return;
+        var keys = history.Keys;
+        if (keys.Contains(metric) || !keys.Any(k => k.StartsWith("val_", StringComparison.Ordinal))) return;
         throw new ArgumentException($"Objectives: the metric '{metric}' is not in the training logs ({string.Join(", ", history.Keys)}).");
     }
 }

@@ -84,4 +84,15 @@ public class EndToEndTests
         var e = Assert.Throws<ArgumentException>(() => search.Run(Build, train, validation, metric: "val_acc"));
         Assert.Contains("val_accuracy", e.Message);
     }
+
+    [Fact]
+    public void A_diverging_configuration_scores_NaN_and_ranks_last()
+    {
+        var (train, validation) = IrisSplit();
+        var space = new SearchSpace().Choice("lr", 1e37, 0.03).Choice("optimizer", "sgd").Choice("hidden", 8);
+        var result = new GridSearch(space, epochs: 3).Run(Build, train, validation, metric: "val_accuracy");
+        Assert.Equal(0.03, result.BestConfiguration.GetDouble("lr"));
+        Assert.True(double.IsNaN(result.Trials[1].Score), result.Format());
+        Assert.Equal(1, result.Trials[1].Epochs);
+    }
 }
