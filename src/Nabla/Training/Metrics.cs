@@ -85,7 +85,6 @@ internal static class Classes
             ? [.. target.ArgMax(1).ToArray().Select(v => (int)v)]
             : target.Reshape(-1).ToArray().Select(v => (int)v).ToArray();
         if (actual.Length != n) throw new ArgumentException($"{metric}: targets {target.Shape} do not hold one label per example.");
-        if (actual.Any(a => a < 0)) throw new ArgumentException($"{metric}: class labels must be >= 0; got {actual.Min()}.");
         return (predicted, actual, classes);
     }
 
@@ -168,6 +167,7 @@ public sealed class ConfusionMatrix(BinaryScores binaryScores = BinaryScores.Aut
     public override void Update(Tensor prediction, Tensor target)
     {
         var (p, a, classes) = Classes.Read(prediction, target, Name, binaryScores);
+        if (a.Any(label => label < 0)) throw new ArgumentException($"{Name}: class labels must be >= 0; got {a.Min()}.");
         var size = Math.Max(classes, Math.Max(p.DefaultIfEmpty(0).Max(), a.DefaultIfEmpty(0).Max()) + 1);
         Grow(size);
         for (var i = 0; i < p.Length; i++) _counts[a[i], p[i]]++;

@@ -119,6 +119,7 @@ public class MetricTests
         Assert.Equal(0.7, Score(new Precision(), (scores, labels)), 12);
         Assert.Equal(2 / 3.0, Score(new Recall(), (scores, labels)), 12);
         Assert.Equal(26 / 45.0, Score(new F1Score(), (scores, labels)), 12);
+        Assert.Contains(">= 0", Assert.Throws<ArgumentException>(() => matrix.Update(scores.Narrow(0, 0, 1), Tensor.FromArray([-1f], 1))).Message);
         var table = matrix.Format(["setosa", "versicolor", "virginica"]).Split(Environment.NewLine);
         Assert.Equal(4, table.Length);
         Assert.StartsWith("virginica", table[3]);
