@@ -6,12 +6,13 @@ namespace Nabla.Training;
 
 /// <summary>
 /// Stops training when the monitored value has not improved by more than <c>minDelta</c> for <c>patience</c>
-/// epochs. With <c>restoreBestWeights</c>, the model ends with the weights (and buffers) of its best epoch.
+/// epochs in a row (Keras semantics; patience 0 stops at the first epoch without improvement, like 1). With
+/// <c>restoreBestWeights</c>, the model ends with the weights (and buffers) of its best epoch.
 /// </summary>
 public sealed class EarlyStopping(string monitor = "val_loss", int patience = 5, double minDelta = 0, MonitorMode mode = MonitorMode.Auto, bool restoreBestWeights = true) : Callback
 {
     private StateDict? _best;
-    private int _wait;
+    private int _wait, _lastEpoch;
 
     public string Monitor { get; } = monitor;
     public double BestValue { get; private set; }
@@ -22,11 +23,14 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 5,
     {
         if (patience < 0) throw new ArgumentException($"EarlyStopping: patience must be >= 0; got {patience}.");
         BestValue = Training.Monitor.Maximize(Monitor, mode) ? double.NegativeInfinity : double.PositiveInfinity;
-        (_wait, BestEpoch, StoppedEpoch, _best) = (0, -1, -1, null);
+        (_wait, BestEpoch, StoppedEpoch, _best, _lastEpoch) = (0, -1, -1, null, -1);
     }
 
     public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
     {
+        _lastEpoch = epoch;
+        // An epoch cut short (cancellation, divergence) has no validation logs; training is ending anyway.
+        if (Trainer.StopTraining && !logs.ContainsKey(Monitor)) return;
         var value = Training.Monitor.Read(logs, Monitor, "EarlyStopping");
         var maximize = Training.Monitor.Maximize(Monitor, mode);
         var improved = maximize ? value > BestValue + minDelta : value < BestValue - minDelta;
@@ -36,18 +40,19 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 5,
             if (restoreBestWeights) _best = Trainer.Model.StateDict().Clone();
             return;
         }
-        if (++_wait > patience)
+        if (++_wait >= patience)
         {
             StoppedEpoch = epoch;
             Trainer.StopTraining = true;
             Trainer.StopReason = string.Create(CultureInfo.InvariantCulture,
-                $"early stopping: {Monitor} did not improve for {patience} epochs (best {BestValue:G6} at epoch {BestEpoch + 1})");
+                $"early stopping: {Monitor} did not improve for {_wait} epochs (best {BestValue:G6} at epoch {BestEpoch + 1})");
         }
     }
 
     public override void OnTrainEnd(History history)
     {
-        if (restoreBestWeights && _best is not null && BestEpoch != history.Epochs.Count - 1) Trainer.Model.LoadStateDict(_best);
+        // Compare epochs, not history positions: with initialEpoch > 0 they differ.
+        if (restoreBestWeights && _best is not null && BestEpoch != _lastEpoch) Trainer.Model.LoadStateDict(_best);
     }
 }
 
@@ -70,8 +75,12 @@ public sealed class LearningRateScheduler(LearningRateSchedule schedule, bool pe
 /// <summary>Lowers the learning rate when the monitored value stops improving (see <see cref="ReduceLROnPlateau"/>).</summary>
 public sealed class ReduceLearningRateOnPlateau(ReduceLROnPlateau schedule, string monitor = "val_loss") : Callback
 {
-    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs) =>
+    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
+    {
+        // An epoch cut short (cancellation, divergence) has no validation logs; training is ending anyway.
+        if (Trainer.StopTraining && !logs.ContainsKey(monitor)) return;
         schedule.Step((float)Monitor.Read(logs, monitor, "ReduceLearningRateOnPlateau"));
+    }
 }
 
 /// <summary>

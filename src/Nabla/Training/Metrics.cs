@@ -39,10 +39,23 @@ public abstract class Metric
     public static IReadOnlyList<string> Names { get; } = ["accuracy", "top5_accuracy", "precision", "recall", "f1", "mae", "rmse", "r2"];
 }
 
+/// <summary>What one score per example ([N] or [N, 1] predictions) means for binary classification.</summary>
+public enum BinaryScores
+{
+    /// <summary>Probabilities when every score of the batch lies in [0, 1], logits otherwise. NOTE: a batch of logits that all happen to lie in [0, 1] is misread; name the kind when you know it.</summary>
+    Auto,
+
+    /// <summary>Probabilities of class 1, thresholded at 0.5.</summary>
+    Probabilities,
+
+    /// <summary>Logits of class 1, thresholded at 0.</summary>
+    Logits,
+}
+
 /// <summary>Shared reading of classification outputs: class scores [N, C] (or one logit/probability [N] or [N, 1] for binary) and labels [N] or one-hot [N, C].</summary>
 internal static class Classes
 {
-    public static (int[] Predicted, int[] Actual, int Count) Read(Tensor prediction, Tensor target, string metric)
+    public static (int[] Predicted, int[] Actual, int Count) Read(Tensor prediction, Tensor target, string metric, BinaryScores binaryScores = BinaryScores.Auto)
     {
         var n = prediction.Rank == 0 ? 0 : prediction.Shape[0];
         if (target.Rank == 0 || target.Shape[0] != n)
@@ -55,7 +68,7 @@ internal static class Classes
         {
             // One score per example: a logit (threshold 0) or a probability (threshold 0.5) of class 1.
             var p = prediction.Reshape(-1).ToArray();
-            var probabilities = p.All(v => v is >= 0f and <= 1f);
+            var probabilities = binaryScores == BinaryScores.Probabilities || (binaryScores == BinaryScores.Auto && p.All(v => v is >= 0f and <= 1f));
             predicted = [.. p.Select(v => (probabilities ? v >= 0.5f : v >= 0f) ? 1 : 0)];
             classes = 2;
         }
@@ -74,10 +87,21 @@ internal static class Classes
         if (actual.Length != n) throw new ArgumentException($"{metric}: targets {target.Shape} do not hold one label per example.");
         return (predicted, actual, classes);
     }
+
+    /// <summary>Labels [N] (or [N, 1]) or one-hot rows [N, C] as class indices, each checked to be in [0, C).</summary>
+    public static int[] Labels(Tensor target, int n, int classes, string metric)
+    {
+        var labels = target.Rank == 2 && target.Shape[1] == classes && classes > 1
+            ? [.. target.ArgMax(1).ToArray().Select(v => (int)v)]
+            : target.Reshape(-1).ToArray().Select(v => (int)v).ToArray();
+        if (labels.Length != n) throw new ArgumentException($"{metric}: targets {target.Shape} do not hold one label per example for {n} predictions.");
+        if (labels.Any(l => l < 0 || l >= classes)) throw new ArgumentException($"{metric}: class labels must be in [0, {classes}); got {labels.First(l => l < 0 || l >= classes)}.");
+        return labels;
+    }
 }
 
 /// <summary>Fraction of examples whose highest-scoring class is the target class.</summary>
-public sealed class Accuracy : Metric
+public sealed class Accuracy(BinaryScores binaryScores = BinaryScores.Auto) : Metric
 {
     private long _correct, _total;
 
@@ -86,7 +110,7 @@ public sealed class Accuracy : Metric
 
     public override void Update(Tensor prediction, Tensor target)
     {
-        var (p, a, _) = Classes.Read(prediction, target, Name);
+        var (p, a, _) = Classes.Read(prediction, target, Name, binaryScores);
         for (var i = 0; i < p.Length; i++) _correct += p[i] == a[i] ? 1 : 0;
         _total += p.Length;
     }
@@ -114,10 +138,10 @@ public sealed class TopKAccuracy : Metric
         if (prediction.Rank != 2) throw new ArgumentException($"{Name}: predictions must be [N, C]; got {prediction.Shape}.");
         int n = prediction.Shape[0], c = prediction.Shape[1];
         var scores = prediction.ToArray();
-        var labels = target.Reshape(-1).ToArray();
+        var labels = Classes.Labels(target, n, c, Name);
         for (var i = 0; i < n; i++)
         {
-            var label = (int)labels[i];
+            var label = labels[i];
             var own = scores[i * c + label];
             var better = 0;
             for (var j = 0; j < c; j++)
@@ -133,7 +157,7 @@ public sealed class TopKAccuracy : Metric
 }
 
 /// <summary>Counts of (actual, predicted) class pairs; rows are actual classes.</summary>
-public sealed class ConfusionMatrix : Metric
+public sealed class ConfusionMatrix(BinaryScores binaryScores = BinaryScores.Auto) : Metric
 {
     private long[,] _counts = new long[0, 0];
 
@@ -142,7 +166,8 @@ public sealed class ConfusionMatrix : Metric
 
     public override void Update(Tensor prediction, Tensor target)
     {
-        var (p, a, classes) = Classes.Read(prediction, target, Name);
+        var (p, a, classes) = Classes.Read(prediction, target, Name, binaryScores);
+        if (a.Any(label => label < 0)) throw new ArgumentException($"{Name}: class labels must be >= 0; got {a.Min()}.");
         var size = Math.Max(classes, Math.Max(p.DefaultIfEmpty(0).Max(), a.DefaultIfEmpty(0).Max()) + 1);
         Grow(size);
         for (var i = 0; i < p.Length; i++) _counts[a[i], p[i]]++;
@@ -210,10 +235,13 @@ public sealed class ConfusionMatrix : Metric
     }
 }
 
-/// <summary>Base of the macro-averaged precision, recall and F1 (the unweighted mean over classes).</summary>
-public abstract class MacroMetric : Metric
+/// <summary>
+/// Base of the macro-averaged precision, recall and F1: the unweighted mean over the classes that occur among the
+/// targets or the predictions (a class the model can output but that never appears would only add a meaningless 0).
+/// </summary>
+public abstract class MacroMetric(BinaryScores binaryScores = BinaryScores.Auto) : Metric
 {
-    private readonly ConfusionMatrix _matrix = new();
+    private readonly ConfusionMatrix _matrix = new(binaryScores);
 
     public override void Reset() => _matrix.Reset();
     public override void Update(Tensor prediction, Tensor target) => _matrix.Update(prediction, target);
@@ -224,25 +252,28 @@ public abstract class MacroMetric : Metric
     public override double Result()
     {
         var values = PerClass();
-        return values.Length == 0 ? double.NaN : values.Average();
+        var counts = _matrix.Counts;
+        var present = Enumerable.Range(0, values.Length)
+            .Where(c => Enumerable.Range(0, values.Length).Any(i => counts[c, i] != 0 || counts[i, c] != 0)).ToList();
+        return present.Count == 0 ? double.NaN : present.Average(c => values[c]);
     }
 
     private protected abstract double[] Select((double[] Precision, double[] Recall, double[] F1) perClass);
 }
 
-public sealed class Precision : MacroMetric
+public sealed class Precision(BinaryScores binaryScores = BinaryScores.Auto) : MacroMetric(binaryScores)
 {
     public override string Name => "precision";
     private protected override double[] Select((double[] Precision, double[] Recall, double[] F1) m) => m.Precision;
 }
 
-public sealed class Recall : MacroMetric
+public sealed class Recall(BinaryScores binaryScores = BinaryScores.Auto) : MacroMetric(binaryScores)
 {
     public override string Name => "recall";
     private protected override double[] Select((double[] Precision, double[] Recall, double[] F1) m) => m.Recall;
 }
 
-public sealed class F1Score : MacroMetric
+public sealed class F1Score(BinaryScores binaryScores = BinaryScores.Auto) : MacroMetric(binaryScores)
 {
     public override string Name => "f1";
     private protected override double[] Select((double[] Precision, double[] Recall, double[] F1) m) => m.F1;

@@ -214,7 +214,7 @@ public sealed class Trainer
             {
                 parts.Add(Model.Forward(inputs.Narrow(0, start, Math.Min(batchSize, inputs.Shape[0] - start))));
             }
-            return parts.Count == 1 ? parts[0] : Tensor.Concat(parts);
+            return parts.Count switch { 0 => Model.Forward(inputs), 1 => parts[0], _ => Tensor.Concat(parts) };
         }
         finally
         {
