@@ -113,7 +113,8 @@ public static class Csv
                 {
                     throw new InvalidDataException($"{path}: one-hot targets for {rows.Count} rows and {classes.Count} classes would need {(long)rows.Count * classes.Count} values (the limit is {MaxOneHotValues}); load class indices (oneHot: false) instead.");
                 }
-                targets = targets.OneHot(classes.Count);
+                // A header without data rows has no classes; OneHot needs at least one.
+                targets = classes.Count == 0 ? Tensor.Zeros(0, 0) : targets.OneHot(classes.Count);
             }
         }
         var names = header.Where((_, c) => c != target).ToArray();

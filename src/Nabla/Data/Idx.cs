@@ -103,7 +103,7 @@ public static class Idx
     /// </summary>
     private static byte[] ReadData(Stream stream, int count, bool gzipped, string source, string declared)
     {
-        var data = new byte[Math.Min(count, 1 << 20)];
+        var data = new byte[Math.Min(count, 1 << 16)];
         var filled = 0;
         while (true)
         {
