@@ -21,7 +21,16 @@ public static class Csv
     public static CsvTable Load(string path, string targetColumn, bool oneHot = false, char separator = ',')
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: {path}", path);
-        var lines = File.ReadAllLines(path).Select((text, i) => (Text: text, Line: i + 1)).Where(l => l.Text.Trim().Length > 0).ToList();
+        return Parse(File.ReadAllLines(path), path, targetColumn, oneHot, separator);
+    }
+
+    /// <summary>One-hot targets larger than this many values (1 GiB of floats) are refused: use class indices instead.</summary>
+    internal const long MaxOneHotValues = 1L << 28;
+
+    /// <summary>The body of <see cref="Load"/> on lines already read; <paramref name="path"/> names the source in errors.</summary>
+    internal static CsvTable Parse(string[] allLines, string path, string targetColumn, bool oneHot = false, char separator = ',')
+    {
+        var lines = allLines.Select((text, i) => (Text: text, Line: i + 1)).Where(l => l.Text.Trim().Length > 0).ToList();
         if (lines.Count == 0) throw new InvalidDataException($"{path}: the file is empty; expected a header row.");
         var header = lines[0].Text.Split(separator).Select(h => h.Trim()).ToArray();
         var target = Array.IndexOf(header, targetColumn);
@@ -29,8 +38,17 @@ public static class Csv
         {
             throw new ArgumentException($"{path}: no column named '{targetColumn}'; the header has: {string.Join(", ", header)}.");
         }
+        if (Array.LastIndexOf(header, targetColumn) != target)
+        {
+            throw new InvalidDataException($"{path}: the header names column '{targetColumn}' more than once, so the target is ambiguous.");
+        }
         var rows = lines.Skip(1).ToList();
-        var features = new float[rows.Count * (header.Length - 1)];
+        var featureCount = (long)rows.Count * (header.Length - 1);
+        if (featureCount > Array.MaxLength)
+        {
+            throw new InvalidDataException($"{path}: {rows.Count} rows of {header.Length - 1} features are more values ({featureCount}) than a tensor can hold.");
+        }
+        var features = new float[featureCount];
         var rawTargets = new string[rows.Count];
         for (var r = 0; r < rows.Count; r++)
         {
@@ -50,7 +68,12 @@ public static class Csv
                 }
                 if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
                 {
-                    throw new InvalidDataException($"{path}, line {rows[r].Line}, column '{header[c]}': '{cell}' is not a number.");
+                    throw new InvalidDataException($"{path}, line {rows[r].Line}, column '{header[c]}': '{Shorten(cell)}' is not a number.");
+                }
+                // NaN or infinity (also from overflowing text such as 1e999) would silently poison training.
+                if (!float.IsFinite(value))
+                {
+                    throw new InvalidDataException($"{path}, line {rows[r].Line}, column '{header[c]}': '{Shorten(cell)}' is not a finite number.");
                 }
                 features[r * (header.Length - 1) + f++] = value;
             }
@@ -60,28 +83,45 @@ public static class Csv
         Tensor targets;
         if (numeric && !oneHot)
         {
-            targets = Tensor.FromArray(rawTargets.Select(t => float.Parse(t, CultureInfo.InvariantCulture)).ToArray(), rows.Count);
+            var values = rawTargets.Select(t => float.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+            var bad = Array.FindIndex(values, v => !float.IsFinite(v));
+            if (bad >= 0)
+            {
+                throw new InvalidDataException($"{path}, line {rows[bad].Line}, column '{targetColumn}': '{Shorten(rawTargets[bad])}' is not a finite number.");
+            }
+            targets = Tensor.FromArray(values, rows.Count);
         }
         else
         {
             classes = [];
+            var index = new Dictionary<string, int>(StringComparer.Ordinal); // a list search would be quadratic in the number of classes
             var codes = new float[rows.Count];
             for (var r = 0; r < rows.Count; r++)
             {
-                var k = classes.IndexOf(rawTargets[r]);
-                if (k < 0)
+                if (!index.TryGetValue(rawTargets[r], out var k))
                 {
                     k = classes.Count;
+                    index.Add(rawTargets[r], k);
                     classes.Add(rawTargets[r]);
                 }
                 codes[r] = k;
             }
             targets = Tensor.FromArray(codes, rows.Count);
-            if (oneHot) targets = targets.OneHot(classes.Count);
+            if (oneHot)
+            {
+                if ((long)rows.Count * classes.Count > MaxOneHotValues)
+                {
+                    throw new InvalidDataException($"{path}: one-hot targets for {rows.Count} rows and {classes.Count} classes would need {(long)rows.Count * classes.Count} values (the limit is {MaxOneHotValues}); load class indices (oneHot: false) instead.");
+                }
+                // A header without data rows has no classes; OneHot needs at least one.
+                targets = classes.Count == 0 ? Tensor.Zeros(0, 0) : targets.OneHot(classes.Count);
+            }
         }
         var names = header.Where((_, c) => c != target).ToArray();
         return new CsvTable(Tensor.FromArray(features, rows.Count, names.Length), targets, names, targetColumn, classes);
     }
+
+    private static string Shorten(string cell) => cell.Length <= 40 ? cell : cell[..40] + "…";
 }
 
 /// <summary>

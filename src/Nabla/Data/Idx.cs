@@ -6,7 +6,9 @@ namespace Nabla.Data;
 /// <summary>
 /// Reader for the IDX format of the MNIST files: magic 00 00 08 d (unsigned bytes, d axes), d big-endian
 /// int32 sizes, then the data row-major. Files ending in .gz are decompressed on the fly.
-/// Every way a file can be wrong is reported with the file's path and what was expected.
+/// Every way a file can be wrong is reported as an InvalidDataException with the file's path and what was
+/// expected, before the data is allocated: sizes are checked against the file (or, for gzip, against what
+/// actually decompresses), so a hostile header cannot make the reader allocate gigabytes.
 /// </summary>
 public static class Idx
 {
@@ -14,56 +16,122 @@ public static class Idx
     public static (int[] Shape, byte[] Data) Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
-        byte[] bytes;
-        try
-        {
-            using var file = File.OpenRead(path);
-            using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-            using var memory = new MemoryStream();
-            stream.CopyTo(memory);
-            bytes = memory.ToArray();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{path}: not a valid gzip file ({e.Message}).", e);
-        }
-        return Parse(bytes, path);
+        using var file = File.OpenRead(path);
+        return Read(file, path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase), path);
     }
 
     /// <summary>Parses IDX bytes; <paramref name="source"/> names the data in error messages.</summary>
     public static (int[] Shape, byte[] Data) Parse(ReadOnlySpan<byte> bytes, string source)
     {
-        if (bytes.Length < 4) throw new InvalidDataException($"{source}: {bytes.Length} bytes is too short for an IDX header (4-byte magic number).");
-        if (bytes[0] != 0 || bytes[1] != 0)
+        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        return Read(stream, gzipped: false, source);
+    }
+
+    /// <summary>Reads IDX data from <paramref name="stream"/> (gzip-compressed when <paramref name="gzipped"/>) to its end.</summary>
+    internal static (int[] Shape, byte[] Data) Read(Stream stream, bool gzipped, string source)
+    {
+        if (!gzipped) return ReadBody(stream, gzipped, source);
+        using var gz = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
+        return ReadBody(gz, gzipped, source);
+    }
+
+    private static (int[] Shape, byte[] Data) ReadBody(Stream stream, bool gzipped, string source)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        var got = Fill(stream, magic, gzipped, source);
+        if (got < 4) throw new InvalidDataException($"{source}: {got} bytes is too short for an IDX header (4-byte magic number).");
+        if (magic[0] != 0 || magic[1] != 0)
         {
-            throw new InvalidDataException($"{source}: bad IDX magic number {bytes[0]:X2} {bytes[1]:X2} {bytes[2]:X2} {bytes[3]:X2}; expected 00 00 08 followed by the number of axes.");
+            throw new InvalidDataException($"{source}: bad IDX magic number {magic[0]:X2} {magic[1]:X2} {magic[2]:X2} {magic[3]:X2}; expected 00 00 08 followed by the number of axes.");
         }
-        if (bytes[2] != 0x08)
+        if (magic[2] != 0x08)
         {
-            throw new InvalidDataException($"{source}: IDX element type 0x{bytes[2]:X2} is not supported; expected 0x08 (unsigned byte).");
+            throw new InvalidDataException($"{source}: IDX element type 0x{magic[2]:X2} is not supported; expected 0x08 (unsigned byte).");
         }
-        int rank = bytes[3];
+        int rank = magic[3];
         if (rank == 0) throw new InvalidDataException($"{source}: IDX header declares 0 axes.");
-        if (bytes.Length < 4 + 4 * rank)
+        var sizes = new byte[4 * rank];
+        got = Fill(stream, sizes, gzipped, source);
+        if (got < sizes.Length)
         {
-            throw new InvalidDataException($"{source}: truncated IDX header: {rank} axis sizes need {4 + 4 * rank} bytes, the file has {bytes.Length}.");
+            throw new InvalidDataException($"{source}: truncated IDX header: {rank} axis sizes need {4 + 4 * rank} bytes, the file has {4 + got}.");
         }
         var shape = new int[rank];
-        long count = 1;
         for (var d = 0; d < rank; d++)
         {
-            var size = BinaryPrimitives.ReadInt32BigEndian(bytes.Slice(4 + 4 * d, 4));
+            var size = BinaryPrimitives.ReadInt32BigEndian(sizes.AsSpan(4 * d, 4));
             if (size < 0) throw new InvalidDataException($"{source}: IDX axis {d} has negative size {size}.");
             shape[d] = size;
-            count *= size;
         }
-        var body = bytes[(4 + 4 * rank)..];
-        if (body.Length != count)
+        var count = CountOf(shape, source);
+        var declared = $"the header declares {string.Join("×", shape)} = {count} bytes of data";
+        if (!gzipped && stream.CanSeek)
         {
-            var what = body.Length < count ? "truncated" : "has trailing bytes";
-            throw new InvalidDataException($"{source}: {what}: the header declares {string.Join("×", shape)} = {count} bytes of data, but {body.Length} follow.");
+            // The length is known: compare before allocating anything.
+            var body = stream.Length - stream.Position;
+            if (body != count)
+            {
+                var what = body < count ? "truncated" : "has trailing bytes";
+                throw new InvalidDataException($"{source}: {what}: {declared}, but {body} follow.");
+            }
         }
-        return (shape, body.ToArray());
+        var data = ReadData(stream, count, gzipped, source, declared);
+        Span<byte> probe = stackalloc byte[1];
+        if (Fill(stream, probe, gzipped, source) != 0) throw new InvalidDataException($"{source}: has trailing bytes: {declared}, but more follow.");
+        return (shape, data);
+    }
+
+    /// <summary>The product of the sizes; more than one array can hold is an error (checked without overflow).</summary>
+    private static int CountOf(int[] shape, string source)
+    {
+        if (shape.Contains(0)) return 0;
+        long count = 1;
+        foreach (var size in shape)
+        {
+            count *= size; // both factors are below 2^31, so the product fits in a long
+            if (count > Array.MaxLength)
+            {
+                throw new InvalidDataException($"{source}: the IDX header declares {string.Join("×", shape)} bytes of data, more than the {Array.MaxLength} one array can hold.");
+            }
+        }
+        return (int)count;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="count"/> bytes, growing the buffer only as data actually arrives, so a small
+    /// (compressed) file that claims a huge size fails as truncated instead of allocating that size up front.
+    /// </summary>
+    private static byte[] ReadData(Stream stream, int count, bool gzipped, string source, string declared)
+    {
+        var data = new byte[Math.Min(count, 1 << 16)];
+        var filled = 0;
+        while (true)
+        {
+            filled += Fill(stream, data.AsSpan(filled), gzipped, source);
+            if (filled < data.Length) throw new InvalidDataException($"{source}: truncated: {declared}, but {filled} follow.");
+            if (filled == count) return data;
+            Array.Resize(ref data, (int)Math.Min(count, 2L * data.Length));
+        }
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns the bytes read.</summary>
+    private static int Fill(Stream stream, Span<byte> buffer, bool gzipped, string source)
+    {
+        var total = 0;
+        try
+        {
+            while (total < buffer.Length)
+            {
+                var n = stream.Read(buffer[total..]);
+                if (n == 0) break;
+                total += n;
+            }
+        }
+        catch (InvalidDataException e) when (gzipped)
+        {
+            throw new InvalidDataException($"{source}: not a valid gzip file ({e.Message}).", e);
+        }
+        return total;
     }
 }
 
