@@ -28,7 +28,7 @@ public abstract class BatchNorm : Module
         {
             RunningMean = AddBuffer("running_mean", Tensor.Zeros(numFeatures));
             RunningVar = AddBuffer("running_var", Tensor.Ones(numFeatures));
-            BatchesTracked = AddBuffer("num_batches_tracked", Tensor.Zeros(1));
+            BatchesTracked = AddBuffer("num_batches_tracked", Tensor.Scalar(0f)); // 0-d, as in PyTorch
         }
     }
 
