@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Nabla.Cli.Training;
+using Nabla.Serialization;
 using Nabla.Specs;
 using Nabla.Training;
 
@@ -66,6 +67,7 @@ internal static class TrainCommand
         var csv = new CsvLogger(Path.Combine(run, "metrics.csv"));
         var result = ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([progress, csv]));
         if (result.History.StopReason is { } reason) output.WriteLine($"Stopped: {reason}");
+        SavedModel.Save(Path.Combine(run, "model"), spec, experiment.Model, experiment.Data.ExampleShape, experiment.Data.Classes);
 
         var summary = new Dictionary<string, object?>
         {
@@ -96,22 +98,5 @@ internal static class TrainCommand
             if (Path.Exists(Path.Combine(dir.FullName, spec.Data.Path))) return dir.FullName;
         }
         throw new SpecException("data.path", $"'{spec.Data.Path}' was not found in {Directory.GetCurrentDirectory()} or any folder above {specFile.DirectoryName}.");
-    }
-}
-
-/// <summary>Writes files so that a crash never leaves a half-written one: a temporary file in the same folder, flushed, then renamed over the target.</summary>
-internal static class AtomicFile
-{
-    public static void WriteAllText(string path, string text)
-    {
-        var temp = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(text);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
     }
 }

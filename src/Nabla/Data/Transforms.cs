@@ -34,6 +34,12 @@ public sealed class Normalize : ITransform
         (_mean, _std) = (mean, std);
     }
 
+    /// <summary>Per-channel means subtracted.</summary>
+    public IReadOnlyList<float> Mean => _mean;
+
+    /// <summary>Per-channel standard deviations divided by.</summary>
+    public IReadOnlyList<float> Std => _std;
+
     public Tensor Apply(Tensor batch, Generator generator)
     {
         var images = Images.Check("Normalize", batch);

@@ -4,8 +4,16 @@ namespace Nabla.Serialization;
 /// Replaces a file all at once: write a temporary file beside it, flush it to disk, then move it over the target.
 /// A crash or an exception mid-write leaves the previous file as it was and removes the temporary file.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
+    /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
+    public static void WriteAllText(string path, string text) => Write(path, stream =>
+    {
+        using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 12, leaveOpen: true);
+        writer.Write(text);
+    });
+
+    /// <summary>Writes through <paramref name="write"/> to a temporary file, then moves it over <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);

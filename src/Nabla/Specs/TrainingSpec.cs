@@ -123,13 +123,16 @@ public sealed class TrainingSpec
     /// Builds the layers as a <see cref="Sequential"/> and runs a zero batch of <paramref name="exampleShape"/> through them,
     /// so a layer whose input does not fit is reported as <c>model[i]</c> with the shapes involved.
     /// </summary>
-    public Sequential BuildModel(int[] exampleShape)
+    public Sequential BuildModel(int[] exampleShape) => BuildLayers(Layers, exampleShape);
+
+    /// <summary>Builds spec-form layers and checks that they chain for inputs of <paramref name="exampleShape"/>.</summary>
+    internal static Sequential BuildLayers(IReadOnlyList<JsonElement> layers, int[] exampleShape)
     {
         var model = new Sequential();
-        for (var i = 0; i < Layers.Count; i++)
+        for (var i = 0; i < layers.Count; i++)
         {
             var path = $"model[{i}]";
-            model.Append((Module)SpecBinder.Construct(LayerType(Layers[i], path), Layers[i], path));
+            model.Append((Module)SpecBinder.Construct(LayerType(layers[i], path), layers[i], path));
         }
         using var scope = TensorScope.Begin();
         using var noGrad = Autograd.NoGrad();
