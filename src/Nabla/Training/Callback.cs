@@ -20,6 +20,22 @@ public abstract class Callback
     public virtual void OnEpochEnd(int epoch, IDictionary<string, double> logs) { }
 
     public virtual void OnTrainEnd(History history) { }
+
+    /// <summary>Adds what this callback must remember across a checkpoint (best values, counters, schedule state).</summary>
+    public virtual void SaveState(CallbackState state) { }
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote; called after <see cref="OnTrainBegin"/> when training resumes.</summary>
+    public virtual void LoadState(CallbackState state) { }
+}
+
+/// <summary>A callback's part of a checkpoint: text values and named tensor sets.</summary>
+public sealed class CallbackState
+{
+    public Dictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, NN.StateDict> Tensors { get; } = new(StringComparer.Ordinal);
+
+    internal string Get(string key, string callback) =>
+        Values.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"Checkpoint: the state of {callback} lacks '{key}'.");
 }
 
 /// <summary>A callback made of delegates, for one-off hooks: <c>new LambdaCallback(onEpochEnd: (e, logs) => ...)</c>.</summary>

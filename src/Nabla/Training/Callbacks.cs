@@ -49,6 +49,24 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 5,
         }
     }
 
+    public override void SaveState(CallbackState state)
+    {
+        state.Values["best"] = BestValue.ToString("R", CultureInfo.InvariantCulture);
+        state.Values["best_epoch"] = BestEpoch.ToString(CultureInfo.InvariantCulture);
+        state.Values["wait"] = _wait.ToString(CultureInfo.InvariantCulture);
+        state.Values["last_epoch"] = _lastEpoch.ToString(CultureInfo.InvariantCulture);
+        if (_best is not null) state.Tensors["best_weights"] = _best;
+    }
+
+    public override void LoadState(CallbackState state)
+    {
+        BestValue = double.Parse(state.Get("best", "EarlyStopping"), CultureInfo.InvariantCulture);
+        BestEpoch = int.Parse(state.Get("best_epoch", "EarlyStopping"), CultureInfo.InvariantCulture);
+        _wait = int.Parse(state.Get("wait", "EarlyStopping"), CultureInfo.InvariantCulture);
+        _lastEpoch = int.Parse(state.Get("last_epoch", "EarlyStopping"), CultureInfo.InvariantCulture);
+        _best = state.Tensors.TryGetValue("best_weights", out var best) ? best.Clone() : null;
+    }
+
     public override void OnTrainEnd(History history)
     {
         // Compare epochs, not history positions: with initialEpoch > 0 they differ.
@@ -70,11 +88,25 @@ public sealed class LearningRateScheduler(LearningRateSchedule schedule, bool pe
     {
         if (!perBatch) Schedule.Step();
     }
+
+    public override void SaveState(CallbackState state) => state.Tensors["schedule"] = Schedule.StateDict().Clone();
+
+    public override void LoadState(CallbackState state)
+    {
+        if (state.Tensors.TryGetValue("schedule", out var saved)) Schedule.LoadStateDict(saved);
+    }
 }
 
 /// <summary>Lowers the learning rate when the monitored value stops improving (see <see cref="ReduceLROnPlateau"/>).</summary>
 public sealed class ReduceLearningRateOnPlateau(ReduceLROnPlateau schedule, string monitor = "val_loss") : Callback
 {
+    public override void SaveState(CallbackState state) => state.Tensors["schedule"] = schedule.StateDict().Clone();
+
+    public override void LoadState(CallbackState state)
+    {
+        if (state.Tensors.TryGetValue("schedule", out var saved)) schedule.LoadStateDict(saved);
+    }
+
     public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
     {
         // An epoch cut short (cancellation, divergence) has no validation logs; training is ending anyway.
@@ -120,6 +152,19 @@ public sealed class CsvLogger(string path, bool append = false) : Callback
         var values = _columns.Select(c => logs.TryGetValue(c, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : "");
         writer.WriteLine((epoch + 1).ToString(CultureInfo.InvariantCulture) + "," + string.Join(",", values));
     }
+
+    /// <summary>The file as written so far: resuming puts back exactly these rows (dropping any written after the checkpoint).</summary>
+    public override void SaveState(CallbackState state)
+    {
+        state.Values["content"] = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (_columns is not null) state.Values["columns"] = string.Join(",", _columns);
+    }
+
+    public override void LoadState(CallbackState state)
+    {
+        Serialization.AtomicFile.WriteAllText(path, state.Get("content", "CsvLogger"));
+        _columns = state.Values.TryGetValue("columns", out var columns) ? columns.Split(',') : null;
+    }
 }
 
 /// <summary>Writes one plain line per epoch (epoch, logs, seconds) to a text writer: the progress display for logs and CI.</summary>
@@ -131,7 +176,7 @@ public sealed class EpochLogger(TextWriter output) : Callback
 
     public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
     {
-        var parts = logs.Where(kv => kv.Key != "lr" || true).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {Format(kv.Key, kv.Value)}"));
+        var parts = logs.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {Format(kv.Key, kv.Value)}"));
         var seconds = (DateTime.UtcNow - _start).TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{Trainer.Epochs}  {string.Join("  ", parts)}  ({seconds:0.0} s)"));
     }

@@ -17,6 +17,15 @@ public abstract class Metric
 
     public abstract void Reset();
 
+    /// <summary>The accumulated counts or sums, so a checkpoint taken mid-epoch resumes the epoch's figures exactly.</summary>
+    public abstract double[] GetState();
+
+    /// <summary>Restores what <see cref="GetState"/> returned.</summary>
+    public abstract void SetState(double[] state);
+
+    private protected static double[] Expect(double[] state, int length, string metric) =>
+        state.Length == length ? state : throw new ArgumentException($"{metric}: a saved state has {length} numbers; got {state.Length}.");
+
     public abstract void Update(Tensor prediction, Tensor target);
 
     public abstract double Result();
@@ -107,6 +116,8 @@ public sealed class Accuracy(BinaryScores binaryScores = BinaryScores.Auto) : Me
 
     public override string Name => "accuracy";
     public override void Reset() => (_correct, _total) = (0, 0);
+    public override double[] GetState() => [_correct, _total];
+    public override void SetState(double[] state) => (_correct, _total) = ((long)Expect(state, 2, Name)[0], (long)state[1]);
 
     public override void Update(Tensor prediction, Tensor target)
     {
@@ -132,6 +143,8 @@ public sealed class TopKAccuracy : Metric
     public int K { get; }
     public override string Name => $"top{K}_accuracy";
     public override void Reset() => (_hits, _total) = (0, 0);
+    public override double[] GetState() => [_hits, _total];
+    public override void SetState(double[] state) => (_hits, _total) = ((long)Expect(state, 2, Name)[0], (long)state[1]);
 
     public override void Update(Tensor prediction, Tensor target)
     {
@@ -163,6 +176,17 @@ public sealed class ConfusionMatrix(BinaryScores binaryScores = BinaryScores.Aut
 
     public override string Name => "confusion_matrix";
     public override void Reset() => _counts = new long[0, 0];
+
+    /// <summary>[k, counts row by row].</summary>
+    public override double[] GetState() => [_counts.GetLength(0), .. _counts.Cast<long>().Select(c => (double)c)];
+
+    public override void SetState(double[] state)
+    {
+        var k = state.Length == 0 ? -1 : (int)state[0];
+        if (k < 0 || state.Length != 1 + k * k) throw new ArgumentException($"{Name}: a saved state holds k and k² counts; got {state.Length} numbers.");
+        _counts = new long[k, k];
+        for (var i = 0; i < k * k; i++) _counts[i / k, i % k] = (long)state[1 + i];
+    }
 
     public override void Update(Tensor prediction, Tensor target)
     {
@@ -244,6 +268,8 @@ public abstract class MacroMetric(BinaryScores binaryScores = BinaryScores.Auto)
     private readonly ConfusionMatrix _matrix = new(binaryScores);
 
     public override void Reset() => _matrix.Reset();
+    public override double[] GetState() => _matrix.GetState();
+    public override void SetState(double[] state) => _matrix.SetState(state);
     public override void Update(Tensor prediction, Tensor target) => _matrix.Update(prediction, target);
 
     /// <summary>The per-class values behind the macro average.</summary>
@@ -286,6 +312,13 @@ public abstract class RegressionMetric : Metric
     private protected long Count;
 
     public override void Reset() => (SumAbs, SumSquares, SumTarget, SumTargetSquares, Count) = (0, 0, 0, 0, 0);
+    public override double[] GetState() => [SumAbs, SumSquares, SumTarget, SumTargetSquares, Count];
+
+    public override void SetState(double[] state)
+    {
+        Expect(state, 5, Name);
+        (SumAbs, SumSquares, SumTarget, SumTargetSquares, Count) = (state[0], state[1], state[2], state[3], (long)state[4]);
+    }
 
     public override void Update(Tensor prediction, Tensor target)
     {

@@ -22,7 +22,7 @@ public delegate IReadOnlyDictionary<string, double> TrainStep(Batch batch);
 /// var history = trainer.Fit(trainLoader, epochs: 6, validation: testLoader, callbacks: [new EarlyStopping(patience: 2)]);
 /// </code>
 /// </summary>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     private readonly TrainStep? _customStep;
 
@@ -67,11 +67,13 @@ public sealed class Trainer
     public int Epochs { get; private set; }
 
     /// <summary>
-    /// Trains for <paramref name="epochs"/> epochs (counting from <paramref name="initialEpoch"/>, for resuming),
-    /// evaluating on <paramref name="validation"/> after each one. Returns the per-epoch logs.
+    /// Trains for <paramref name="epochs"/> epochs (counting from <paramref name="initialEpoch"/>), evaluating on
+    /// <paramref name="validation"/> after each one. Returns the per-epoch logs. With <paramref name="resume"/> and a
+    /// checkpoint at <see cref="CheckpointPath"/>, training continues exactly where that checkpoint was taken: the
+    /// final weights are bitwise those of an uninterrupted run.
     /// </summary>
     public History Fit(DataLoader train, int epochs, DataLoader? validation = null, IEnumerable<Callback>? callbacks = null,
-        CancellationToken cancellationToken = default, int initialEpoch = 0)
+        CancellationToken cancellationToken = default, int initialEpoch = 0, bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (epochs < 0 || initialEpoch < 0) throw new ArgumentException($"Trainer.Fit: epochs ({epochs}) and initialEpoch ({initialEpoch}) must be >= 0.");
@@ -80,7 +82,9 @@ public sealed class Trainer
         (Epochs, StopTraining, StopReason) = (epochs, false, null);
         var history = new History();
         foreach (var c in list) c.OnTrainBegin();
-        for (var epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
+        var position = new EpochProgress(initialEpoch);
+        if (resume && CheckpointPath is { } path && File.Exists(path)) position = RestoreCheckpoint(path, history, list);
+        for (var epoch = position.Epoch; epoch < epochs && !StopTraining; epoch++)
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -88,7 +92,8 @@ public sealed class Trainer
                 break;
             }
             foreach (var c in list) c.OnEpochBegin(epoch);
-            var logs = TrainEpoch(train, epoch, list, cancellationToken);
+            var progress = epoch == position.Epoch ? position : new EpochProgress(epoch);
+            var logs = TrainEpoch(train, progress, history, list, cancellationToken);
             if (StopTraining && logs.Count == 0) break;
             if (validation is not null && !StopTraining)
             {
@@ -97,20 +102,29 @@ public sealed class Trainer
             if (Optimizer is not null) logs["lr"] = Optimizer.LearningRate;
             foreach (var c in list) c.OnEpochEnd(epoch, logs);
             history.Add(new Dictionary<string, double>(logs));
+            if (CheckpointPath is not null && !StopTraining) SaveCheckpoint(new EpochProgress(epoch + 1), history, list);
         }
         history.StopReason = StopReason;
         foreach (var c in list) c.OnTrainEnd(history);
         return history;
     }
 
-    private Dictionary<string, double> TrainEpoch(DataLoader train, int epoch, List<Callback> callbacks, CancellationToken cancellationToken)
+    private Dictionary<string, double> TrainEpoch(DataLoader train, EpochProgress progress, History history, List<Callback> callbacks, CancellationToken cancellationToken)
     {
+        var epoch = progress.Epoch;
         Model.Train();
         foreach (var m in Metrics) m.Reset();
-        var sums = new Dictionary<string, double>();
-        long examples = 0;
-        var batchIndex = 0;
-        using var batches = train.Epoch(epoch).GetEnumerator();
+        if (progress.MetricStates is { } states)
+        {
+            foreach (var m in Metrics)
+            {
+                if (states.TryGetValue(m.Name, out var state)) m.SetState(state);
+            }
+        }
+        var sums = new Dictionary<string, double>(progress.Sums);
+        var examples = progress.Examples;
+        var batchIndex = progress.Batch;
+        using var batches = train.Epoch(epoch, Math.Min(batchIndex, train.BatchCount)).GetEnumerator();
         while (!StopTraining)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -141,6 +155,12 @@ public sealed class Trainer
             }
             foreach (var c in callbacks) c.OnBatchEnd(epoch, batchIndex, batchLogs);
             batchIndex++;
+            if (CheckpointPath is not null && CheckpointEveryBatches > 0 && batchIndex % CheckpointEveryBatches == 0
+                && batchIndex < train.BatchCount && !StopTraining)
+            {
+                var metricStates = Metrics.ToDictionary(m => m.Name, m => m.GetState());
+                SaveCheckpoint(new EpochProgress(epoch, batchIndex, sums, examples, metricStates), history, callbacks);
+            }
         }
         var logs = sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(examples, 1));
         foreach (var m in Metrics) logs[m.Name] = m.Result();

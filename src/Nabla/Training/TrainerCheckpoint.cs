@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Nabla.NN;
+using Nabla.Serialization;
+
+namespace Nabla.Training;
+
+/// <summary>Where an epoch stands: the next batch to run and what the batches so far added up to.</summary>
+internal sealed record EpochProgress(int Epoch, int Batch = 0, IReadOnlyDictionary<string, double>? PartialSums = null, long Examples = 0,
+    IReadOnlyDictionary<string, double[]>? MetricStates = null)
+{
+    public IReadOnlyDictionary<string, double> Sums => PartialSums ?? new Dictionary<string, double>();
+}
+
+/// <summary>
+/// Resumable checkpoints: one safetensors file holding the model, the optimizer, tracked extra state (e.g. a GAN's
+/// second optimizer) and callbacks' tensors, with the epoch and batch position, the epoch's partial sums and metric
+/// counts, the history so far, callbacks' values and the random generator's state in its metadata. Written atomically.
+/// </summary>
+public sealed partial class Trainer
+{
+    private const string StateKey = "nabla.trainer";
+    private readonly List<(string Name, Func<StateDict> Save, Action<IReadOnlyDictionary<string, Tensor>> Load)> _tracked = [];
+
+    /// <summary>Where <see cref="Fit"/> writes its resumable checkpoint (after every epoch), or null for none.</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Also checkpoint every this many batches within an epoch (0: only at epoch ends).</summary>
+    public int CheckpointEveryBatches { get; set; }
+
+    /// <summary>
+    /// Adds state the trainer does not own to its checkpoints, e.g. the optimizers a custom training step uses:
+    /// <c>trainer.TrackState("generator_optimizer", gOpt.StateDict, gOpt.LoadStateDict)</c>.
+    /// </summary>
+    public void TrackState(string name, Func<StateDict> save, Action<IReadOnlyDictionary<string, Tensor>> load)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Contains('.') || _tracked.Exists(t => t.Name == name) || name is "model" or "optimizer")
+        {
+            throw new ArgumentException($"Trainer.TrackState: '{name}' must be a new, non-empty name without dots (and not 'model' or 'optimizer').");
+        }
+        _tracked.Add((name, save, load));
+    }
+
+    private void SaveCheckpoint(EpochProgress progress, History history, List<Callback> callbacks)
+    {
+        var sections = new Dictionary<string, StateDict> { ["model"] = Model.StateDict() };
+        if (Optimizer is not null) sections["optimizer"] = Optimizer.StateDict();
+        foreach (var (name, save, _) in _tracked) sections["extra_" + name] = save();
+        var callbackValues = new JsonArray();
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            var state = new CallbackState();
+            callbacks[i].SaveState(state);
+            foreach (var (key, tensors) in state.Tensors) sections[$"callback{i}_{key}"] = tensors;
+            callbackValues.Add(new JsonObject
+            {
+                ["type"] = callbacks[i].GetType().Name,
+                ["values"] = new JsonObject([.. state.Values.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
+                ["tensors"] = new JsonArray([.. state.Tensors.Keys.Select(k => (JsonNode)k)]),
+            });
+        }
+        var doc = new JsonObject
+        {
+            ["epoch"] = progress.Epoch,
+            ["batch"] = progress.Batch,
+            ["examples"] = progress.Examples,
+            ["sums"] = new JsonObject([.. progress.Sums.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Number(kv.Value)))]),
+            ["metrics"] = new JsonObject([.. (progress.MetricStates ?? new Dictionary<string, double[]>()).Select(kv =>
+                KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray([.. kv.Value.Select(v => (JsonNode)Number(v))])))]),
+            ["history"] = new JsonArray([.. history.Epochs.Select(e => (JsonNode)new JsonObject([.. e.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Number(kv.Value)))]))]),
+            ["rng"] = Generator.Default.GetState(),
+            ["callbacks"] = callbackValues,
+        };
+        Checkpoint.Save(CheckpointPath!, sections, new Dictionary<string, string> { [StateKey] = doc.ToJsonString() });
+    }
+
+    // Doubles travel as round-trip strings: JSON numbers cannot hold NaN or infinities, and the text keeps every bit.
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static double Number(JsonNode? node) => double.Parse(node!.GetValue<string>(), CultureInfo.InvariantCulture);
+
+    private EpochProgress RestoreCheckpoint(string path, History history, List<Callback> callbacks)
+    {
+        var (sections, metadata) = Checkpoint.Load(path);
+        if (!metadata.TryGetValue(StateKey, out var json)) throw new InvalidDataException($"{path}: not a training checkpoint (no '{StateKey}' metadata).");
+        JsonNode doc;
+        try
+        {
+            doc = JsonNode.Parse(json) ?? throw new InvalidDataException($"{path}: empty training state.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: the training state is not valid JSON ({e.Message}).", e);
+        }
+        Model.LoadStateDict(Section("model"));
+        if (Optimizer is not null) Optimizer.LoadStateDict(Section("optimizer"));
+        foreach (var (name, _, load) in _tracked) load(Section("extra_" + name));
+        var saved = doc["callbacks"]!.AsArray();
+        if (saved.Count != callbacks.Count || saved.Select(c => c!["type"]!.GetValue<string>()).Where((t, i) => t != callbacks[i].GetType().Name).Any())
+        {
+            throw new InvalidDataException($"{path}: the checkpoint was taken with callbacks [{string.Join(", ", saved.Select(c => c!["type"]))}]; "
+                + $"resume with the same ones, in the same order (got [{string.Join(", ", callbacks.Select(c => c.GetType().Name))}]).");
+        }
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            var state = new CallbackState();
+            foreach (var (key, value) in saved[i]!["values"]!.AsObject()) state.Values[key] = value!.GetValue<string>();
+            foreach (var key in saved[i]!["tensors"]!.AsArray()) state.Tensors[key!.GetValue<string>()] = Section($"callback{i}_{key!.GetValue<string>()}");
+            callbacks[i].LoadState(state);
+        }
+        foreach (var epochLogs in doc["history"]!.AsArray())
+        {
+            history.Add(epochLogs!.AsObject().ToDictionary(kv => kv.Key, kv => Number(kv.Value)));
+        }
+        Generator.Default.SetState(doc["rng"]!.GetValue<string>());
+        return new EpochProgress(
+            doc["epoch"]!.GetValue<int>(),
+            doc["batch"]!.GetValue<int>(),
+            doc["sums"]!.AsObject().ToDictionary(kv => kv.Key, kv => Number(kv.Value)),
+            doc["examples"]!.GetValue<long>(),
+            doc["metrics"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.AsArray().Select(Number).ToArray()));
+
+        StateDict Section(string name) => sections.TryGetValue(name, out var section)
+            ? section
+            : throw new InvalidDataException($"{path}: the checkpoint has no '{name}' section; it was written by a different set-up.");
+    }
+}
