@@ -47,7 +47,8 @@ public static partial class Linalg
 
     /// <summary>
     /// Lower-triangular L with A = L·Lᵀ for symmetric positive-definite A: [..., N, N] -> [..., N, N].
-    /// Throws for a non-symmetric or not positive-definite matrix.
+    /// Throws for a non-symmetric matrix, or one that is not positive definite at float32 precision
+    /// (smallest eigenvalue at or below max|A|·N·2⁻²³).
     /// </summary>
     public static Tensor Cholesky(Tensor a)
     {
@@ -59,9 +60,11 @@ public static partial class Linalg
             var sym = Symmetric(matrices[b], "Linalg.Cholesky", batch, b);
             var eigMin = sym.Evd(Symmetricity.Symmetric).EigenValues.Min(v => v.Real);
             var scale = sym.Enumerate().Max(Math.Abs);
-            if (!(eigMin > scale * n * MachineEpsilon))
+            if (!(eigMin > scale * n * Float32Epsilon))
             {
-                throw new ArgumentException($"Linalg.Cholesky: the {n}x{n} matrix{MatrixBatch.Where(batch, b)} is not positive definite (smallest eigenvalue {eigMin:G4}); a covariance matrix with dependent columns can be fixed by adding a small multiple of the identity.");
+                throw new ArgumentException(
+                    $"Linalg.Cholesky: the {n}x{n} matrix{MatrixBatch.Where(batch, b)} is not positive definite at float32 precision: smallest eigenvalue {eigMin:G4}, " +
+                    $"needs more than max|A|·N·ε = {scale * n * Float32Epsilon:G3}. A covariance matrix of dependent columns can be fixed by adding a small multiple of the identity.");
             }
             factors[b] = sym.Cholesky().Factor;
         }
@@ -70,7 +73,7 @@ public static partial class Linalg
 
     /// <summary>
     /// Eigen-decomposition of symmetric matrices A = VΛVᵀ: [..., N, N] -> eigenvalues [..., N] in ascending order and
-    /// orthonormal eigenvectors [..., N, N] (column i belongs to eigenvalue i; its largest-magnitude entry is positive).
+    /// orthonormal eigenvectors [..., N, N] (column i belongs to eigenvalue i; its first largest-magnitude entry is positive).
     /// Throws for a non-symmetric matrix (use <see cref="Eig"/>).
     /// </summary>
     public static (Tensor Values, Tensor Vectors) Eigh(Tensor a)
@@ -113,7 +116,7 @@ public static partial class Linalg
     /// <summary>
     /// Singular value decomposition A = U·diag(S)·Vt with S descending and non-negative.
     /// Thin (default): A [..., M, N] -> U [..., M, K], S [..., K], Vt [..., K, N] with K = min(M, N);
-    /// full: U [..., M, M], Vt [..., N, N]. Signs are fixed so each column of U has a positive largest-magnitude entry.
+    /// full: U [..., M, M], Vt [..., N, N]. Signs are fixed so the first largest-magnitude entry of each column of U is positive.
     /// </summary>
     public static (Tensor U, Tensor S, Tensor Vt) Svd(Tensor a, bool fullMatrices = false)
     {

@@ -1,5 +1,6 @@
 using Complex = System.Numerics.Complex;
 using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace Nabla.Mathematics;
 
@@ -13,7 +14,20 @@ public static partial class Linalg
     private static (Vector<double> ValRe, Vector<double> ValIm, Matrix<double> VecRe, Matrix<double> VecIm) GeneralEigen(Matrix<double> a)
     {
         var n = a.RowCount;
-        var evd = a.Evd(Symmetricity.Asymmetric);
+        if (a.Enumerate().All(v => v == 0))
+        {
+            // MathNet's Hessenberg-Schur iteration does not converge on the zero matrix, whose answer is known.
+            return (Vector<double>.Build.Dense(n), Vector<double>.Build.Dense(n), Matrix<double>.Build.DenseIdentity(n), Matrix<double>.Build.Dense(n, n));
+        }
+        Evd<double> evd;
+        try
+        {
+            evd = a.Evd(Symmetricity.Asymmetric);
+        }
+        catch (MathNet.Numerics.NonConvergenceException e)
+        {
+            throw new InvalidOperationException($"Linalg.Eig: the eigenvalue iteration did not converge for this {n}x{n} matrix (1-norm {a.L1Norm():G4}).", e);
+        }
         var values = evd.EigenValues;
         var v = evd.EigenVectors;
         var valRe = Vector<double>.Build.Dense(n, i => values[i].Real);

@@ -13,7 +13,7 @@ public static partial class Linalg
 {
     /// <summary>
     /// Least squares by SVD: X = V·Σ⁺·Uᵀ·B minimises ‖AX - B‖ for A [..., M, N] and B [..., M, K] (or B [..., M] -> X [..., N]),
-    /// any M, N and rank. Singular values at or below <paramref name="rcond"/>·σmax (default max(M, N)·ε) count as zero,
+    /// any M, N and rank. Singular values at or below <paramref name="rcond"/>·σmax (default max(M, N)·ε, ε = 2⁻²³) count as zero,
     /// which gives the minimum-norm solution for rank-deficient A instead of an error. Batch axes broadcast.
     /// </summary>
     public static LeastSquaresResult LeastSquares(Tensor a, Tensor b, double? rcond = null)
@@ -53,7 +53,7 @@ public static partial class Linalg
 
     /// <summary>
     /// Moore–Penrose pseudo-inverse A⁺ = V·Σ⁺·Uᵀ: [..., M, N] -> [..., N, M]. Singular values at or below
-    /// <paramref name="rcond"/>·σmax (default max(M, N)·ε) are treated as zero, so singular matrices are fine.
+    /// <paramref name="rcond"/>·σmax (default max(M, N)·ε, ε = 2⁻²³) are treated as zero, so singular matrices are fine.
     /// </summary>
     public static Tensor PseudoInverse(Tensor a, double? rcond = null)
     {
@@ -76,7 +76,7 @@ public static partial class Linalg
         if (rcond is < 0 or double.NaN) throw new ArgumentException($"Linalg: rcond must be non-negative; got {rcond}.");
         var svd = a.Svd(computeVectors: true);
         var s = svd.S;
-        var cutoff = s[0] * (rcond ?? Math.Max(a.RowCount, a.ColumnCount) * MachineEpsilon);
+        var cutoff = s[0] * (rcond ?? Math.Max(a.RowCount, a.ColumnCount) * Float32Epsilon);
         var inverted = new double[s.Count];
         var rank = 0;
         for (var i = 0; i < s.Count; i++)

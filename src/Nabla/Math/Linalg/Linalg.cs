@@ -12,19 +12,15 @@ namespace Nabla.Mathematics;
 /// <see cref="MatrixNorm"/>. Every other function returns constants (tensors that do not require grad).
 /// </para>
 /// <para>
-/// Conditioning: <see cref="Inverse"/> and <see cref="Solve"/> throw when the 2-norm condition number
-/// σmax/σmin exceeds <see cref="ConditionLimit"/>, naming the condition number and the numerical rank,
-/// instead of returning huge or non-finite values.
+/// Conditioning: the inputs are float32, so a matrix counts as singular when σmin ≤ σmax·max(M, N)·ε with ε = 2⁻²³
+/// (NumPy's rank rule at float32 precision: its smallest singular value is lost in the rounding of its entries).
+/// <see cref="Inverse"/> and <see cref="Solve"/> throw for such matrices, naming the condition number σmax/σmin and
+/// the numerical rank, instead of returning huge or non-finite values; <see cref="PseudoInverse"/> and
+/// <see cref="LeastSquares"/> use the same rule to drop those directions.
 /// </para>
 /// </summary>
 public static partial class Linalg
 {
-    /// <summary>
-    /// Largest condition number Inverse and Solve accept: the double-precision result then has a relative
-    /// error of at most about cond·ε ≈ 1e-4, so its float32 rounding still carries meaningful digits.
-    /// </summary>
-    public const double ConditionLimit = 1e12;
-
     /// <summary>det(A): [..., N, N] -> [...] · differentiable: dA = d(det)·adj(A)ᵀ (valid for singular A too).</summary>
     public static Tensor Det(Tensor a) => DetNode.Apply(a);
 
@@ -98,31 +94,30 @@ public static partial class Linalg
         if (a.Rank < 2) throw new ArgumentException($"{op}: expected a matrix or a batch of matrices [..., M, N]; got shape {a.Shape}.");
     }
 
-    /// <summary>2⁻⁵², the spacing of doubles at 1.</summary>
-    internal const double MachineEpsilon = 2.220446049250313e-16;
+    /// <summary>2⁻²³, the spacing of float32 values at 1: the relative precision of every input.</summary>
+    internal const double Float32Epsilon = 1.1920928955078125e-7;
 
     internal static Vector<double> SingularValuesOf(Matrix<double> m) => m.Svd(computeVectors: false).S;
 
     internal static double ConditionOf(Vector<double> s) => s[^1] == 0 ? double.PositiveInfinity : s[0] / s[^1];
 
-    /// <summary>NumPy's rank rule: singular values above σmax·max(M, N)·ε count.</summary>
+    /// <summary>NumPy's rank rule at float32 precision: singular values above σmax·max(M, N)·ε count.</summary>
     internal static int RankOf(Vector<double> s, int rows, int cols, double? tolerance = null)
     {
-        var tol = tolerance ?? s[0] * System.Math.Max(rows, cols) * MachineEpsilon;
+        var tol = tolerance ?? s[0] * System.Math.Max(rows, cols) * Float32Epsilon;
         return s.Count(v => v > tol);
     }
 
-    /// <summary>Throws unless the square matrix is safely invertible (condition number within <see cref="ConditionLimit"/>).</summary>
+    /// <summary>Throws unless the square matrix has full numerical rank at float32 precision.</summary>
     internal static void CheckInvertible(Matrix<double> m, string op, int[] batchDims, int index)
     {
         var s = SingularValuesOf(m);
-        var cond = ConditionOf(s);
-        if (cond <= ConditionLimit) return;
         var n = m.RowCount;
         var rank = RankOf(s, n, n);
-        var kind = rank < n ? "singular" : "ill-conditioned";
+        if (rank == n) return;
         throw new ArgumentException(
-            $"{op}: the {n}x{n} matrix{MatrixBatch.Where(batchDims, index)} is {kind}: condition number {cond:G3} (σmax/σmin, limit {ConditionLimit:G3}), numerical rank {rank} of {n}. " +
-            "Its inverse would be dominated by rounding error; use Linalg.PseudoInverse or Linalg.LeastSquares for a minimum-norm solution.");
+            $"{op}: the {n}x{n} matrix{MatrixBatch.Where(batchDims, index)} is singular to float32 precision: condition number {ConditionOf(s):G3} " +
+            $"(σmax/σmin; at most 1/(N·ε) = {1 / (n * Float32Epsilon):G3} is usable), numerical rank {rank} of {n}. " +
+            "Use Linalg.PseudoInverse or Linalg.LeastSquares for the minimum-norm solution.");
     }
 }
