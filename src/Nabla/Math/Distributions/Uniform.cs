@@ -1,8 +1,8 @@
 namespace Nabla.Mathematics.Distributions;
 
 /// <summary>
-/// Uniform(low a, high b) on [a, b): density 1/(b - a) inside, 0 outside (LogProb -∞ there).
-/// Reparameterised sampling x = a + (b - a)·u with u ~ U[0, 1).
+/// Uniform(low a, high b): density 1/(b - a) on [a, b] (closed, so the maximum-likelihood fit [min, max] covers
+/// its data), 0 outside (LogProb -∞ there). Reparameterised sampling x = a + (b - a)·u with u ~ U[0, 1).
 /// </summary>
 public sealed class Uniform : ContinuousDistribution
 {
@@ -29,10 +29,10 @@ public sealed class Uniform : ContinuousDistribution
 
     public override Tensor Variance => (High - Low) * (High - Low) / 12f;
 
-    /// <summary>-log(b - a) for a ≤ x &lt; b, -∞ elsewhere.</summary>
+    /// <summary>-log(b - a) for a ≤ x ≤ b, -∞ elsewhere.</summary>
     public override Tensor LogProb(Tensor value)
     {
-        var inside = value.Ge(Low) * value.Lt(High);
+        var inside = value.Ge(Low) * value.Le(High);
         return Tensor.Where(inside, -(High - Low).Log(), Tensor.Scalar(float.NegativeInfinity));
     }
 
