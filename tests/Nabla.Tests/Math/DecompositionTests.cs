@@ -15,8 +15,8 @@ public class DecompositionTests
         ["tall 6x3"] = Random(6, 3, 2),
         ["wide 3x5"] = Random(3, 5, 3),
         ["symmetric 5x5"] = Symmetric(5, 4),
-        ["singular 5x5 of rank 2"] = LowRank(5, 5, 2, 5),
-        ["singular tall 6x4 of rank 3"] = LowRank(6, 4, 3, 7),
+        ["singular 5x5 of rank 2"] = RankDeficient(5, 5, 2, 5),
+        ["singular tall 6x4 of rank 3"] = RankDeficient(6, 4, 3, 7),
         ["ill-conditioned Hilbert 6x6"] = Hilbert(6),
         ["zero 3x3"] = Tensor.Zeros(3, 3),
         ["batch 2x3x4x3"] = Tensor.Randn([2, 3, 4, 3], new Generator(9)),
@@ -138,7 +138,7 @@ public class DecompositionTests
         }
         Assert.Contains("not positive definite", Assert.Throws<ArgumentException>(() => Linalg.Cholesky(Matrix(new double[,] { { 1, 2 }, { 2, 1 } }))).Message);
         Assert.Contains("not positive definite", Assert.Throws<ArgumentException>(() => Linalg.Cholesky(Hilbert(7))).Message); // cond 4.8e8: semidefinite at float32 precision
-        Assert.Contains("not positive definite", Assert.Throws<ArgumentException>(() => Linalg.Cholesky(LowRank(4, 2, 2, 3).MatMul(LowRank(4, 2, 2, 3).T))).Message);
+        Assert.Contains("not positive definite", Assert.Throws<ArgumentException>(() => Linalg.Cholesky(RankDeficient(4, 2, 2, 3).MatMul(RankDeficient(4, 2, 2, 3).T))).Message);
         Assert.Contains("not symmetric", Assert.Throws<ArgumentException>(() => Linalg.Cholesky(Matrix(new double[,] { { 2, 1 }, { 0, 2 } }))).Message);
     }
 
@@ -155,7 +155,7 @@ public class DecompositionTests
         Near((r * r).Sum().Item(), fit.Residuals.Item(), 1e-5, "residual sum of squares");
         Assert.Equal(2f, fit.Rank.Item());
 
-        var deficient = LowRank(5, 4, 2, 40);
+        var deficient = RankDeficient(5, 4, 2, 40);
         var rhs = Random(5, 2, 41);
         var minimum = Linalg.LeastSquares(deficient, rhs);
         Assert.Equal(2f, minimum.Rank.Item());
@@ -170,7 +170,7 @@ public class DecompositionTests
     [Fact]
     public void Pseudo_inverse_satisfies_the_penrose_conditions_and_rank_counts_independent_columns()
     {
-        foreach (var a in new[] { LowRank(5, 4, 2, 50), Random(3, 5, 51), Tensor.Zeros(2, 3) })
+        foreach (var a in new[] { RankDeficient(5, 4, 2, 50), Random(3, 5, 51), Tensor.Zeros(2, 3) })
         {
             var p = Linalg.PseudoInverse(a);
             Near(a, a.MatMul(p).MatMul(a), 1e-5, "A A⁺ A = A");
@@ -178,10 +178,10 @@ public class DecompositionTests
             Near(a.MatMul(p).T, a.MatMul(p), 1e-5, "A A⁺ symmetric");
             Near(p.MatMul(a).T, p.MatMul(a), 1e-5, "A⁺ A symmetric");
         }
-        Assert.Equal(2f, Linalg.MatrixRank(LowRank(5, 4, 2, 52)).Item());
+        Assert.Equal(2f, Linalg.MatrixRank(RankDeficient(5, 4, 2, 52)).Item());
         Assert.Equal(4f, Linalg.MatrixRank(Random(5, 4, 53)).Item());
         Assert.Equal(0f, Linalg.MatrixRank(Tensor.Zeros(3, 3)).Item());
-        Check.Close([2f, 3f], Linalg.MatrixRank(Tensor.Stack([LowRank(4, 4, 2, 54), LowRank(4, 4, 3, 56)])));
+        Check.Close([2f, 3f], Linalg.MatrixRank(Tensor.Stack([RankDeficient(4, 4, 2, 54), RankDeficient(4, 4, 3, 56)])));
         Near(Linalg.Inverse(Random(3, 3, 55) + Tensor.Eye(3) * 3f), Linalg.PseudoInverse(Random(3, 3, 55) + Tensor.Eye(3) * 3f), 1e-5, "A⁺ = A⁻¹ when invertible");
     }
 

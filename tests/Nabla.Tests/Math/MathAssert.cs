@@ -31,7 +31,7 @@ internal static class MathAssert
     }
 
     /// <summary>A rank-r matrix B·C with B [rows, r], C [r, cols].</summary>
-    public static Tensor LowRank(int rows, int cols, int rank, ulong seed) =>
+    public static Tensor RankDeficient(int rows, int cols, int rank, ulong seed) =>
         Random(rows, rank, seed).MatMul(Random(rank, cols, seed + 1));
 
     /// <summary>The Hilbert matrix 1/(i + j + 1): symmetric positive definite and notoriously ill-conditioned (cond ≈ 4.8e5 at n = 5).</summary>
