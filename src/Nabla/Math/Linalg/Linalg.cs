@@ -8,8 +8,9 @@ namespace Nabla.Mathematics;
 /// MathNet.Numerics and are rounded to float32 at the end.
 /// <para>
 /// Differentiable: <see cref="Det"/>, <see cref="SlogDet"/> (log|det|), <see cref="LogDet"/>, <see cref="Inverse"/>,
-/// <see cref="Solve"/>, <see cref="Trace"/>, <see cref="MatrixPower"/>, <see cref="VectorNorm"/> and the Frobenius
-/// <see cref="MatrixNorm"/>. Every other function returns constants (tensors that do not require grad).
+/// <see cref="Solve"/>, <see cref="Trace"/>, <see cref="MatrixPower"/>, <see cref="VectorNorm"/> and <see cref="MatrixNorm"/>
+/// (first-order for Det and the spectral and nuclear norms). The factorizations (Qr, Cholesky, Eigh, Eig, Svd),
+/// LeastSquares, PseudoInverse, MatrixRank, Cond and MatrixExp return constants (tensors that do not require grad).
 /// </para>
 /// <para>
 /// Conditioning: the inputs are float32, so a matrix counts as singular when σmin ≤ σmax·max(M, N)·ε with ε = 2⁻²³
