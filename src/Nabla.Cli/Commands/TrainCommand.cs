@@ -20,9 +20,11 @@ internal static class TrainCommand
         var seed = new Option<ulong?>("--seed") { Description = "Override the spec's seed (weights, shuffling, dropout, augmentation)." };
         var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (default: all cores)." };
         var outDir = new Option<DirectoryInfo?>("--out") { Description = "The run folder (default: runs/<spec name>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last checkpoint (checkpoints/last.ckpt) if there is one." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every N batches (default: only after each epoch).", DefaultValueFactory = _ => 0 };
         var command = new Command("train", "Train the model a spec file describes, report test figures and write the run folder.")
         {
-            spec, epochs, batchSize, learningRate, seed, threads, outDir,
+            spec, epochs, batchSize, learningRate, seed, threads, outDir, resume, checkpointEvery,
         };
         command.SetAction(parseResult =>
         {
@@ -31,7 +33,8 @@ internal static class TrainCommand
             try
             {
                 return Run(parseResult.GetValue(spec)!, new Overrides(parseResult.GetValue(epochs), parseResult.GetValue(batchSize), parseResult.GetValue(learningRate),
-                    parseResult.GetValue(seed), parseResult.GetValue(threads)), parseResult.GetValue(outDir), output);
+                    parseResult.GetValue(seed), parseResult.GetValue(threads), parseResult.GetValue(resume), parseResult.GetValue(checkpointEvery)),
+                    parseResult.GetValue(outDir), output);
             }
             catch (Exception e) when (e is SpecException or FileNotFoundException or InvalidDataException or ArgumentException or DirectoryNotFoundException)
             {
@@ -42,7 +45,7 @@ internal static class TrainCommand
         return command;
     }
 
-    internal sealed record Overrides(int? Epochs, int? BatchSize, float? LearningRate, ulong? Seed, int? Threads);
+    internal sealed record Overrides(int? Epochs, int? BatchSize, float? LearningRate, ulong? Seed, int? Threads, bool Resume = false, int CheckpointEvery = 0);
 
     internal static int Run(FileInfo specFile, Overrides overrides, DirectoryInfo? outDir, TextWriter output)
     {
@@ -64,8 +67,14 @@ internal static class TrainCommand
         output.WriteLine($"Data: {experiment.Data.Train.Count} training, {experiment.Data.Validation?.Count ?? 0} validation, {experiment.Data.Test.Count} test examples");
         output.Write(experiment.Model.Summary([1, .. experiment.Data.ExampleShape]));
 
+        var checkpoint = Path.Combine(run, "checkpoints", "last.ckpt");
+        experiment.Trainer.CheckpointPath = checkpoint;
+        experiment.Trainer.CheckpointEveryBatches = overrides.CheckpointEvery >= 0 ? overrides.CheckpointEvery
+            : throw new ArgumentException($"--checkpoint-every must be >= 0; got {overrides.CheckpointEvery}.");
+        if (overrides.Resume) output.WriteLine(File.Exists(checkpoint) ? $"Resuming from {checkpoint}" : $"No checkpoint at {checkpoint}: starting from the beginning");
         var csv = new CsvLogger(Path.Combine(run, "metrics.csv"));
-        var result = ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([progress, csv]));
+        // The progress display is not part of the checkpointed callbacks, so a resumed run may show it differently.
+        var result = ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([csv, progress], resume: overrides.Resume));
         if (result.History.StopReason is { } reason) output.WriteLine($"Stopped: {reason}");
         SavedModel.Save(Path.Combine(run, "model"), spec, experiment.Model, experiment.Data.ExampleShape, experiment.Data.Classes);
 

@@ -54,12 +54,15 @@ public sealed class Experiment
         return new Experiment(spec, data, model, trainer, train, data.Validation is null ? null : Eval(data.Validation), Eval(data.Test), callbacks);
     }
 
-    /// <summary>Trains for the spec's epochs, then evaluates on the test split.</summary>
-    public ExperimentResult Run(IEnumerable<Callback>? extraCallbacks = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Trains for the spec's epochs, then evaluates on the test split. With <paramref name="resume"/>, continues from the
+    /// trainer's checkpoint (<see cref="Trainer.CheckpointPath"/>) if there is one, ending bitwise where an uninterrupted run would.
+    /// </summary>
+    public ExperimentResult Run(IEnumerable<Callback>? extraCallbacks = null, CancellationToken cancellationToken = default, bool resume = false)
     {
         Generator.ManualSeed(Spec.Seed); // dropout masks follow the seed whatever ran before
         var watch = Stopwatch.StartNew();
-        var history = Trainer.Fit(TrainLoader, Spec.Epochs, ValidationLoader, [.. Callbacks, .. extraCallbacks ?? []], cancellationToken);
+        var history = Trainer.Fit(TrainLoader, Spec.Epochs, ValidationLoader, [.. Callbacks, .. extraCallbacks ?? []], cancellationToken, resume: resume);
         var trainSeconds = watch.Elapsed.TotalSeconds;
         var test = Trainer.Evaluate(TestLoader);
         var early = Callbacks.OfType<EarlyStopping>().FirstOrDefault();

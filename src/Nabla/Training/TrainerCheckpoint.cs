@@ -47,18 +47,19 @@ public sealed partial class Trainer
         var sections = new Dictionary<string, StateDict> { ["model"] = Model.StateDict() };
         if (Optimizer is not null) sections["optimizer"] = Optimizer.StateDict();
         foreach (var (name, save, _) in _tracked) sections["extra_" + name] = save();
-        var callbackValues = new JsonArray();
-        for (var i = 0; i < callbacks.Count; i++)
+        // Callbacks are matched on resume by type and occurrence, so ones without state (progress displays) may differ.
+        var callbackValues = new JsonObject();
+        foreach (var (key, callback) in CallbackKeys(callbacks))
         {
             var state = new CallbackState();
-            callbacks[i].SaveState(state);
-            foreach (var (key, tensors) in state.Tensors) sections[$"callback{i}_{key}"] = tensors;
-            callbackValues.Add(new JsonObject
+            callback.SaveState(state);
+            if (state.Values.Count == 0 && state.Tensors.Count == 0) continue;
+            foreach (var (name, tensors) in state.Tensors) sections[$"callback_{key}_{name}"] = tensors;
+            callbackValues[key] = new JsonObject
             {
-                ["type"] = callbacks[i].GetType().Name,
                 ["values"] = new JsonObject([.. state.Values.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
                 ["tensors"] = new JsonArray([.. state.Tensors.Keys.Select(k => (JsonNode)k)]),
-            });
+            };
         }
         var doc = new JsonObject
         {
@@ -73,6 +74,19 @@ public sealed partial class Trainer
             ["callbacks"] = callbackValues,
         };
         Checkpoint.Save(CheckpointPath!, sections, new Dictionary<string, string> { [StateKey] = doc.ToJsonString() });
+    }
+
+    /// <summary>Each callback with a stable key: its type name and its occurrence among callbacks of that type.</summary>
+    private static IEnumerable<(string Key, Callback Callback)> CallbackKeys(List<Callback> callbacks)
+    {
+        var seen = new Dictionary<string, int>();
+        foreach (var c in callbacks)
+        {
+            var type = c.GetType().Name;
+            var k = seen.GetValueOrDefault(type);
+            seen[type] = k + 1;
+            yield return ($"{type}{k}", c);
+        }
     }
 
     // Doubles travel as round-trip strings: JSON numbers cannot hold NaN or infinities, and the text keeps every bit.
@@ -96,18 +110,30 @@ public sealed partial class Trainer
         Model.LoadStateDict(Section("model"));
         if (Optimizer is not null) Optimizer.LoadStateDict(Section("optimizer"));
         foreach (var (name, _, load) in _tracked) load(Section("extra_" + name));
-        var saved = doc["callbacks"]!.AsArray();
-        if (saved.Count != callbacks.Count || saved.Select(c => c!["type"]!.GetValue<string>()).Where((t, i) => t != callbacks[i].GetType().Name).Any())
+        var saved = doc["callbacks"]!.AsObject();
+        var present = CallbackKeys(callbacks).ToList();
+        foreach (var (key, _) in saved)
         {
-            throw new InvalidDataException($"{path}: the checkpoint was taken with callbacks [{string.Join(", ", saved.Select(c => c!["type"]))}]; "
-                + $"resume with the same ones, in the same order (got [{string.Join(", ", callbacks.Select(c => c.GetType().Name))}]).");
+            if (!present.Exists(p => p.Key == key))
+            {
+                throw new InvalidDataException($"{path}: the checkpoint holds the state of callback {key}, which this run does not have; resume with the callbacks it was taken with.");
+            }
         }
-        for (var i = 0; i < callbacks.Count; i++)
+        foreach (var (key, callback) in present)
         {
             var state = new CallbackState();
-            foreach (var (key, value) in saved[i]!["values"]!.AsObject()) state.Values[key] = value!.GetValue<string>();
-            foreach (var key in saved[i]!["tensors"]!.AsArray()) state.Tensors[key!.GetValue<string>()] = Section($"callback{i}_{key!.GetValue<string>()}");
-            callbacks[i].LoadState(state);
+            if (saved[key] is { } entry)
+            {
+                foreach (var (name, value) in entry["values"]!.AsObject()) state.Values[name] = value!.GetValue<string>();
+                foreach (var name in entry["tensors"]!.AsArray()) state.Tensors[name!.GetValue<string>()] = Section($"callback_{key}_{name!.GetValue<string>()}");
+                callback.LoadState(state);
+                continue;
+            }
+            callback.SaveState(state);
+            if (state.Values.Count > 0 || state.Tensors.Count > 0)
+            {
+                throw new InvalidDataException($"{path}: callback {key} keeps state but the checkpoint has none for it; resume with the callbacks it was taken with.");
+            }
         }
         foreach (var epochLogs in doc["history"]!.AsArray())
         {
