@@ -73,8 +73,9 @@ internal static class TrainCommand
             : throw new ArgumentException($"--checkpoint-every must be >= 0; got {overrides.CheckpointEvery}.");
         if (overrides.Resume) output.WriteLine(File.Exists(checkpoint) ? $"Resuming from {checkpoint}" : $"No checkpoint at {checkpoint}: starting from the beginning");
         var csv = new CsvLogger(Path.Combine(run, "metrics.csv"));
+        var weights = new ModelCheckpoint(Path.Combine(run, "checkpoints"), experiment.ValidationLoader is null ? "loss" : "val_loss");
         // The progress display is not part of the checkpointed callbacks, so a resumed run may show it differently.
-        var result = ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([csv, progress], resume: overrides.Resume));
+        var result = ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([csv, weights, progress], resume: overrides.Resume));
         if (result.History.StopReason is { } reason) output.WriteLine($"Stopped: {reason}");
         SavedModel.Save(Path.Combine(run, "model"), spec, experiment.Model, experiment.Data.ExampleShape, experiment.Data.Classes);
 

@@ -184,3 +184,48 @@ public sealed class EpochLogger(TextWriter output) : Callback
     private static string Format(string key, double value) =>
         key.Contains("lr", StringComparison.Ordinal) ? value.ToString("G3", CultureInfo.InvariantCulture) : value.ToString("0.0000", CultureInfo.InvariantCulture);
 }
+
+/// <summary>
+/// Saves the model's weights (safetensors, atomically) after epochs: <c>last.safetensors</c> every epoch when
+/// <c>saveLast</c>, and <c>best.safetensors</c> whenever the monitored value improves when <c>saveBest</c>.
+/// </summary>
+public sealed class ModelCheckpoint(string directory, string monitor = "val_loss", MonitorMode mode = MonitorMode.Auto, bool saveBest = true, bool saveLast = true) : Callback
+{
+    public string BestPath => Path.Combine(directory, "best.safetensors");
+    public string LastPath => Path.Combine(directory, "last.safetensors");
+    public double BestValue { get; private set; }
+    public int BestEpoch { get; private set; } = -1;
+
+    public override void OnTrainBegin()
+    {
+        if (!saveBest && !saveLast) throw new ArgumentException("ModelCheckpoint: nothing to save; set saveBest or saveLast.");
+        BestValue = Training.Monitor.Maximize(monitor, mode) ? double.NegativeInfinity : double.PositiveInfinity;
+        BestEpoch = -1;
+    }
+
+    public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
+    {
+        if (Trainer.StopTraining && !logs.ContainsKey(monitor)) return; // a cut-short epoch is no candidate
+        var metadata = new Dictionary<string, string> { ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture) };
+        if (saveLast) Serialization.ModuleSerialization.Save(Trainer.Model, LastPath, metadata);
+        if (!saveBest) return;
+        var value = Training.Monitor.Read(logs, monitor, "ModelCheckpoint");
+        var better = Training.Monitor.Maximize(monitor, mode) ? value > BestValue : value < BestValue;
+        if (!better) return;
+        (BestValue, BestEpoch) = (value, epoch);
+        metadata[monitor] = value.ToString("R", CultureInfo.InvariantCulture);
+        Serialization.ModuleSerialization.Save(Trainer.Model, BestPath, metadata);
+    }
+
+    public override void SaveState(CallbackState state)
+    {
+        state.Values["best"] = BestValue.ToString("R", CultureInfo.InvariantCulture);
+        state.Values["best_epoch"] = BestEpoch.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public override void LoadState(CallbackState state)
+    {
+        BestValue = double.Parse(state.Get("best", "ModelCheckpoint"), CultureInfo.InvariantCulture);
+        BestEpoch = int.Parse(state.Get("best_epoch", "ModelCheckpoint"), CultureInfo.InvariantCulture);
+    }
+}
