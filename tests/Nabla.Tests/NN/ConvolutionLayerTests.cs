@@ -54,6 +54,41 @@ public class ConvolutionLayerTests
         }
     }
 
+    [Theory]
+    [InlineData("max")]
+    [InlineData("avg")]
+    public void Second_derivatives_through_pooling_match_finite_differences(string kind)
+    {
+        // P(x) = ‖∂/∂x Σ w ⊙ tanh(pool(x)²)‖²: differentiating it runs the pooling's backward op backwards.
+        var weights = Tensor.Rand([1, 2, 2, 2], new Generator(4));
+        Tensor Pool(Tensor t) => kind == "max" ? Functional.MaxPool2d(t, 2) : Functional.AvgPool2d(t, 2);
+        float Penalty(Tensor x, bool createGraph, out Tensor? grad)
+        {
+            var xs = x.Detach().RequireGrad();
+            var y = (Pool(xs).Pow(2f).Tanh() * weights).Sum();
+            var dx = Autograd.Grad([y], [xs], createGraph: createGraph)[0]!;
+            var p = (dx * dx).Sum();
+            grad = createGraph ? Autograd.Grad([p], [xs])[0] : null;
+            return p.Item();
+        }
+
+        // Values 0.1 apart: no finite-difference step changes which element of a window is the maximum.
+        var values = Enumerable.Range(0, 32).Select(i => (i * 7 % 32) * 0.1f - 1.5f).ToArray();
+        var x0 = Tensor.FromArray(values, 1, 2, 4, 4);
+        Penalty(x0, true, out var analytic);
+        var exact = analytic!.ToArray();
+        for (var i = 0; i < values.Length; i++)
+        {
+            const float h = 1e-2f;
+            var plus = (float[])values.Clone();
+            var minus = (float[])values.Clone();
+            plus[i] += h;
+            minus[i] -= h;
+            var numeric = (Penalty(Tensor.FromArray(plus, 1, 2, 4, 4), false, out _) - Penalty(Tensor.FromArray(minus, 1, 2, 4, 4), false, out _)) / (2 * h);
+            Assert.True(Math.Abs(numeric - exact[i]) <= 3e-2 * (1 + Math.Abs(numeric)), $"{kind} element {i}: {exact[i]} by double backward, {numeric} by central differences");
+        }
+    }
+
     [Fact]
     public void Conv_transpose_is_the_adjoint_of_convolution()
     {

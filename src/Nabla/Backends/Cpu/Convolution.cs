@@ -46,9 +46,13 @@ internal static class Convolution
                     }
                     var src = plane.Slice(ih * g.Width, g.Width);
                     var iw0 = -g.PadW + j * g.DilationW;
-                    if (g.StrideW == 1 && iw0 >= 0 && iw0 + wo <= g.Width)
+                    if (g.StrideW == 1)
                     {
-                        src.Slice(iw0, wo).CopyTo(dstRow);
+                        // Output columns [lo, hi) read inside the row: copy them, zero the padding on either side.
+                        int lo = Math.Clamp(-iw0, 0, wo), hi = Math.Clamp(g.Width - iw0, lo, wo);
+                        dstRow[..lo].Clear();
+                        src.Slice(iw0 + lo, hi - lo).CopyTo(dstRow[lo..hi]);
+                        dstRow[hi..].Clear();
                         continue;
                     }
                     for (var ow = 0; ow < wo; ow++)
@@ -80,6 +84,13 @@ internal static class Convolution
                     var dst = plane.Slice(ih * g.Width, g.Width);
                     var srcRow = src.Slice(oh * wo, wo);
                     var iw0 = -g.PadW + j * g.DilationW;
+                    if (g.StrideW == 1)
+                    {
+                        int lo = Math.Clamp(-iw0, 0, wo), hi = Math.Clamp(g.Width - iw0, lo, wo);
+                        var target = dst.Slice(iw0 + lo, hi - lo);
+                        System.Numerics.Tensors.TensorPrimitives.Add(target, srcRow[lo..hi], target);
+                        continue;
+                    }
                     for (var ow = 0; ow < wo; ow++)
                     {
                         var iw = iw0 + ow * g.StrideW;
@@ -94,10 +105,13 @@ internal static class Convolution
     /// y[n, o] = b[o] + Σ W[o, ·] ⋆ x[n, group(o)]: x [N, C, H, W] and W [O, C/groups, kh, kw], contiguous.
     /// All images of a group go through one GEMM: W[Og, Cg·kh·kw] · cols[Cg·kh·kw, N·Ho·Wo].
     /// </summary>
-    public static void Forward(float[] x, float[] w, float[]? bias, float[] y, Conv2dGeometry g)
+    /// <remarks>With <paramref name="keepColumns"/> and one group, returns the column matrix (a pooled buffer the caller gives
+    /// back with <see cref="BufferPool.Return"/>) so the weight gradient need not rebuild it; otherwise returns null.</remarks>
+    public static float[]? Forward(float[] x, float[] w, float[]? bias, float[] y, Conv2dGeometry g, bool keepColumns = false)
     {
         var positions = g.OutHeight * g.OutWidth;
         var width = g.Batch * positions;
+        keepColumns &= g.Groups == 1;
         var cols = BufferPool.Rent(g.PatchSize * width);
         var product = BufferPool.Rent(g.GroupOut * width);
         var groupImage = g.GroupIn * g.Height * g.Width;
@@ -123,7 +137,9 @@ internal static class Convolution
             }
         }
         BufferPool.Return(product);
+        if (keepColumns) return cols;
         BufferPool.Return(cols);
+        return null;
     }
 
     /// <summary>
@@ -131,11 +147,14 @@ internal static class Convolution
     /// dW (overwritten) = dy·colsᵀ, db (overwritten) = Σ_{n,h,w} dy; one GEMM each per group over the
     /// whole batch. Pass null for any gradient not wanted.
     /// </summary>
-    public static void Backward(float[] x, float[] w, float[] dy, float[]? dx, float[]? dw, float[]? db, Conv2dGeometry g)
+    /// <remarks><paramref name="columns"/>: the forward pass's column matrix (one group only), reused for dW instead of rebuilt.</remarks>
+    public static void Backward(float[] x, float[] w, float[] dy, float[]? dx, float[]? dw, float[]? db, Conv2dGeometry g, float[]? columns = null)
     {
         var positions = g.OutHeight * g.OutWidth;
         var width = g.Batch * positions;
-        var cols = BufferPool.Rent(g.PatchSize * width);
+        if (columns is not null && g.Groups != 1) throw new ArgumentException("Convolution.Backward: saved columns are only kept for one group.");
+        // Scratch for rebuilt columns and for Wᵀ·dy; not needed when the forward's columns are given and dx is not wanted.
+        var cols = dx is null && columns is not null ? null : BufferPool.Rent(g.PatchSize * width);
         var dyGroup = BufferPool.Rent(g.GroupOut * width);
         var imageSize = g.InChannels * g.Height * g.Width;
         var groupImage = g.GroupIn * g.Height * g.Width;
@@ -153,19 +172,25 @@ internal static class Convolution
             }
             if (dw is not null)
             {
-                ParallelFor.Run(g.Batch, n => Im2Col(x.AsSpan(n * imageSize + group * groupImage, groupImage), g, g.GroupIn, cols.AsSpan(n * positions), width));
+                var source = columns;
+                if (source is null)
+                {
+                    source = cols!;
+                    ParallelFor.Run(g.Batch, n => Im2Col(x.AsSpan(n * imageSize + group * groupImage, groupImage), g, g.GroupIn, source.AsSpan(n * positions), width));
+                }
                 Gemm.Gemm.Multiply(g.GroupOut, g.PatchSize, width,
                     dyGroup, 0, width, 1,
-                    cols, 0, 1, width,                   // colsᵀ read in place
+                    source, 0, 1, width,                 // colsᵀ read in place
                     dw, wOffset, g.PatchSize, accumulate: false);
             }
             if (dx is not null)
             {
+                var scratch = cols!;
                 Gemm.Gemm.Multiply(g.PatchSize, width, g.GroupOut,
                     w, wOffset, 1, g.PatchSize,          // Wᵀ read in place
                     dyGroup, 0, width, 1,
-                    cols, 0, width, accumulate: false);
-                ParallelFor.Run(g.Batch, n => Col2ImAdd(cols.AsSpan(n * positions), width, g, g.GroupIn, dx.AsSpan(n * imageSize + group * groupImage, groupImage)));
+                    scratch, 0, width, accumulate: false);
+                ParallelFor.Run(g.Batch, n => Col2ImAdd(scratch.AsSpan(n * positions), width, g, g.GroupIn, dx.AsSpan(n * imageSize + group * groupImage, groupImage)));
             }
         }
         if (db is not null)
@@ -178,6 +203,6 @@ internal static class Convolution
             }
         }
         BufferPool.Return(dyGroup);
-        BufferPool.Return(cols);
+        if (cols is not null) BufferPool.Return(cols);
     }
 }

@@ -21,19 +21,35 @@ internal readonly record struct Pool2dGeometry(
 /// <summary>Max and average pooling, forward and backward, one image plane at a time.</summary>
 internal static class Pooling
 {
+    /// <summary>Runs <paramref name="body"/> over plane ranges [p0, p1), split over the worker pool when there is enough work.</summary>
+    private static void ForPlanes(in Pool2dGeometry g, int workPerPlane, Action<int, int> body)
+    {
+        var planes = g.Batch * g.Channels;
+        var parts = (long)planes * workPerPlane < 32 * 1024 ? 1 : Math.Min(planes, 4 * WorkerPool.Shared.Threads);
+        if (parts <= 1)
+        {
+            body(0, planes);
+            return;
+        }
+        ParallelFor.Run(parts, part => body((int)((long)planes * part / parts), (int)((long)planes * (part + 1) / parts)));
+    }
+
     /// <summary>y = max over each window (padding never wins); argmax holds each maximum's index within its plane.</summary>
-    public static void MaxForward(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, in Pool2dGeometry g)
+    public static void MaxForward(float[] x, float[] y, int[] argmax, Pool2dGeometry g) =>
+        ForPlanes(g, g.Height * g.Width, (p0, p1) => MaxForward(x, y, argmax, g, p0, p1));
+
+    private static void MaxForward(float[] x, float[] y, int[] argmax, in Pool2dGeometry g, int p0, int p1)
     {
         int ho = g.OutHeight, wo = g.OutWidth, plane = g.Height * g.Width;
-        for (var p = 0; p < g.Batch * g.Channels; p++)
+        for (var p = p0; p < p1; p++)
         {
-            var src = x.Slice(p * plane, plane);
+            var src = x.AsSpan(p * plane, plane);
             for (var oh = 0; oh < ho; oh++)
             {
-                var (h0, hs, he) = Window(oh, g.StrideH, g.PadH, g.KernelH, g.Height);
+                var (_, hs, he) = Window(oh, g.StrideH, g.PadH, g.KernelH, g.Height);
                 for (var ow = 0; ow < wo; ow++)
                 {
-                    var (w0, ws, we) = Window(ow, g.StrideW, g.PadW, g.KernelW, g.Width);
+                    var (_, ws, we) = Window(ow, g.StrideW, g.PadW, g.KernelW, g.Width);
                     var best = float.NegativeInfinity;
                     var at = hs * g.Width + ws;
                     for (var h = hs; h < he; h++)
@@ -57,13 +73,16 @@ internal static class Pooling
     }
 
     /// <summary>dx (overwritten): each output's gradient goes to the input element that was its maximum.</summary>
-    public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, in Pool2dGeometry g)
+    public static void MaxBackward(float[] dy, int[] argmax, float[] dx, Pool2dGeometry g) =>
+        ForPlanes(g, g.Height * g.Width, (p0, p1) => MaxBackward(dy, argmax, dx, g, p0, p1));
+
+    private static void MaxBackward(float[] dy, int[] argmax, float[] dx, in Pool2dGeometry g, int p0, int p1)
     {
         int outPlane = g.OutHeight * g.OutWidth, plane = g.Height * g.Width;
-        dx[..(g.Batch * g.Channels * plane)].Clear();
-        for (var p = 0; p < g.Batch * g.Channels; p++)
+        dx.AsSpan(p0 * plane, (p1 - p0) * plane).Clear();
+        for (var p = p0; p < p1; p++)
         {
-            var dst = dx.Slice(p * plane, plane);
+            var dst = dx.AsSpan(p * plane, plane);
             for (var o = p * outPlane; o < (p + 1) * outPlane; o++) dst[argmax[o]] += dy[o];
         }
     }
@@ -91,12 +110,15 @@ internal static class Pooling
     }
 
     /// <summary>y = mean over each window.</summary>
-    public static void AvgForward(ReadOnlySpan<float> x, Span<float> y, in Pool2dGeometry g, bool countIncludePad)
+    public static void AvgForward(float[] x, float[] y, Pool2dGeometry g, bool countIncludePad) =>
+        ForPlanes(g, g.Height * g.Width, (p0, p1) => AvgForward(x, y, g, countIncludePad, p0, p1));
+
+    private static void AvgForward(float[] x, float[] y, in Pool2dGeometry g, bool countIncludePad, int p0, int p1)
     {
         int ho = g.OutHeight, wo = g.OutWidth, plane = g.Height * g.Width;
-        for (var p = 0; p < g.Batch * g.Channels; p++)
+        for (var p = p0; p < p1; p++)
         {
-            var src = x.Slice(p * plane, plane);
+            var src = x.AsSpan(p * plane, plane);
             for (var oh = 0; oh < ho; oh++)
             {
                 var (h0, hs, he) = Window(oh, g.StrideH, g.PadH, g.KernelH, g.Height);
@@ -113,13 +135,16 @@ internal static class Pooling
     }
 
     /// <summary>dx (overwritten): each output's gradient spread evenly over its window.</summary>
-    public static void AvgBackward(ReadOnlySpan<float> dy, Span<float> dx, in Pool2dGeometry g, bool countIncludePad)
+    public static void AvgBackward(float[] dy, float[] dx, Pool2dGeometry g, bool countIncludePad) =>
+        ForPlanes(g, g.Height * g.Width, (p0, p1) => AvgBackward(dy, dx, g, countIncludePad, p0, p1));
+
+    private static void AvgBackward(float[] dy, float[] dx, in Pool2dGeometry g, bool countIncludePad, int p0, int p1)
     {
         int ho = g.OutHeight, wo = g.OutWidth, plane = g.Height * g.Width;
-        dx[..(g.Batch * g.Channels * plane)].Clear();
-        for (var p = 0; p < g.Batch * g.Channels; p++)
+        dx.AsSpan(p0 * plane, (p1 - p0) * plane).Clear();
+        for (var p = p0; p < p1; p++)
         {
-            var dst = dx.Slice(p * plane, plane);
+            var dst = dx.AsSpan(p * plane, plane);
             for (var oh = 0; oh < ho; oh++)
             {
                 var (h0, hs, he) = Window(oh, g.StrideH, g.PadH, g.KernelH, g.Height);
