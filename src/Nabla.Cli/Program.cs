@@ -32,6 +32,7 @@ internal static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 
