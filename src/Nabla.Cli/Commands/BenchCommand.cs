@@ -22,6 +22,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Step());
         command.Subcommands.Add(Conv());
         command.Subcommands.Add(TrainBench.Create());
+        command.Subcommands.Add(InferBench.Create());
         return command;
     }
 

@@ -25,6 +25,9 @@ internal static unsafe class Gemm
     /// <summary>Test switch: forces one kernel family (the slow emulated paths too) regardless of the CPU.</summary>
     internal static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
 
+    /// <summary>Up to this many rows of C (e.g. batch-1 inference), packing costs more than it saves: dot or axpy loops instead.</summary>
+    internal const int SmallRows = 4;
+
     /// <summary>Below this many multiply-adds, one thread is faster than waking another.</summary>
     private const long ParallelThreshold = 48 * 48 * 48;
 
@@ -51,6 +54,10 @@ internal static unsafe class Gemm
             {
                 for (var i = 0; i < m; i++) c.AsSpan(cOffset + i * ldc, n).Clear();
             }
+            return;
+        }
+        if (m <= SmallRows && SmallProduct.TryMultiply(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate))
+        {
             return;
         }
         var job = GemmJob.Rent();
