@@ -74,7 +74,7 @@ public sealed class HeatmapChart : SvgChart
             var t = !double.IsFinite(value) || high <= low ? 0 : (value - low) / (high - low);
             var (x, y) = (left + j * _cell, top + i * _cell);
             var label = double.IsFinite(value) ? BarChart.Format(value) : "n/a";
-            svg.Tooltip("rect", $"{_rowLabels[i]} / {_columnLabels[j]}: {label}", ("class", "cell"), ("data-row", i), ("data-column", j), ("data-value", double.IsFinite(value) ? value : null),
+            svg.Tooltip("rect", $"{RowTitle ?? "row"} {_rowLabels[i]}, {ColumnTitle ?? "column"} {_columnLabels[j]}: {label}", ("class", "cell"), ("data-row", i), ("data-column", j), ("data-value", double.IsFinite(value) ? value : null),
                 ("x", x), ("y", y), ("width", _cell), ("height", _cell), ("fill", Color(t)), ("stroke", "white"));
             svg.Text(label, ("class", "cell-value"), ("x", x + _cell / 2), ("y", y + _cell / 2 + fontSize * 0.35), ("text-anchor", "middle"),
                 ("font-size", fontSize), ("fill", t > 0.55 ? "white" : "#222"));

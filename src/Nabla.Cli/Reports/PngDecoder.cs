@@ -31,12 +31,12 @@ public static partial class Png
         var ended = false;
         while (!ended)
         {
-            if (data.Length - at < 12) throw Bad(source, at == data.Length ? "truncated: the file ends before the IEND chunk" : $"truncated chunk at byte {at}");
+            if (data.Length - at < 8) throw Bad(source, at == data.Length ? "truncated: the file ends before the IEND chunk" : $"truncated chunk at byte {at}");
             var length = BinaryPrimitives.ReadUInt32BigEndian(data[at..]);
             var type = Encoding.ASCII.GetString(data.Slice(at + 4, 4));
             if (length > int.MaxValue || length > data.Length - at - 12)
             {
-                throw Bad(source, $"truncated chunk '{Printable(type)}': it declares {length} bytes of data, {Math.Max(0, data.Length - at - 12)} remain");
+                throw Bad(source, $"truncated chunk '{Printable(type)}': it declares {length} bytes of data and a 4-byte CRC, {data.Length - at - 8} bytes remain");
             }
             var body = data.Slice(at + 8, (int)length);
             var stored = BinaryPrimitives.ReadUInt32BigEndian(data[(at + 8 + (int)length)..]);
