@@ -62,7 +62,9 @@ internal sealed class SvgWriter
         foreach (var (key, value) in attributes)
         {
             if (value is null) continue;
-            _text.Append(' ').Append(key).Append("=\"").Append(Escape(Format(value))).Append('"');
+            // data-* attributes carry exact values for readers; drawing coordinates need only two decimals.
+            var text = value is double d && key.StartsWith("data-", StringComparison.Ordinal) ? d.ToString("R", CultureInfo.InvariantCulture) : Format(value);
+            _text.Append(' ').Append(key).Append("=\"").Append(Escape(text)).Append('"');
         }
     }
 

@@ -69,7 +69,8 @@ public static class Ticks
         var exponent = Math.Floor(Math.Log10(rough));
         var power = Math.Pow(10, exponent);
         var fraction = rough / power;
-        var nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
+        const double slack = 1e-9; // 0.3 / 0.1 = 2.9999999999999996 is 3
+        var nice = fraction < 1.5 - slack ? 1 : fraction < 3 - slack ? 2 : fraction < 7 - slack ? 5 : 10;
         return nice * power;
     }
 
