@@ -11,7 +11,7 @@ using NablaCli = Nabla.Cli.Program;
 namespace Nabla.Tests.Reports;
 
 /// <summary>One tiny MNIST model trained through <c>nabla train</c> (its run folder shared by the tests), and an untrained iris model.</summary>
-public sealed class TrainedRun
+public sealed class TrainedRun : IDisposable
 {
     public TrainedRun()
     {
@@ -52,6 +52,8 @@ public sealed class TrainedRun
     public JsonElement Summary { get; }
     public string IrisSpec { get; }
     public string Iris { get; }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
 }
 
 public class ModelCommandsTests(TrainedRun trained) : IClassFixture<TrainedRun>
