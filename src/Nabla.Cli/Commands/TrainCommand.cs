@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Nabla.Cli.Reports;
 using Nabla.Cli.Training;
 using Nabla.Serialization;
 using Nabla.Specs;
@@ -95,6 +96,7 @@ internal static class TrainCommand
 
         var figures = string.Join("  ", result.Test.Select(kv => string.Create(CultureInfo.InvariantCulture, $"test {kv.Key} {kv.Value:0.0000}")));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {result.Seconds:0.0} s ({result.TrainSamplesPerSecond:0} training samples/s). {figures}"));
+        output.WriteLine($"Report: {Path.GetFullPath(RunReport.Write(run, RunReport.ForExperiment(experiment, result, summary)))}");
         output.WriteLine($"Run folder: {Path.GetFullPath(run)}");
         return result.History.StopReason is not null && result.History.StopReason.Contains("diverged", StringComparison.Ordinal) ? 1 : 0;
     }
