@@ -85,7 +85,6 @@ internal static class EvaluateCommand
             throw new ArgumentException($"--data: {dataPath} is neither a folder of IDX files nor a .csv file.");
         }
         var table = ModelInputs.ReadCsv(model, dataPath, target, needTarget: true);
-        warning = ModelInputs.RawFeaturesNote;
         return (table.Features, ClassIndices(model, table, dataPath), $"{dataPath} (target '{table.TargetName}')");
     }
 

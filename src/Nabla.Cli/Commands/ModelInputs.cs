@@ -14,7 +14,6 @@ internal static class ModelInputs
     /// NOTE: a saved model records image normalisation but not the per-feature standardisation of CSV training data
     /// (data.standardize, on by default), so CSV features go in as they are in the file.
     /// </summary>
-    public const string RawFeaturesNote = "note: CSV features are used as they are in the file; a model trained with \"standardize\": true (the default) expects standardised features, which its saved folder does not record.";
 
     /// <summary>Loads a saved model from a model folder or a run folder (which holds <c>model/</c>).</summary>
     public static SavedModel LoadModel(string runOrModel)

@@ -58,7 +58,6 @@ internal static class PredictCommand
         var shown = Math.Min(count, n);
         var outputs = ModelInputs.Outputs(model, inputs.Narrow(0, 0, shown));
         output.WriteLine($"{inputPath}: {n} examples{(shown < n ? $", the first {shown} shown" : "")}");
-        if (csv) output.WriteLine(ModelInputs.RawFeaturesNote);
         if (model.Classes is null)
         {
             var values = outputs.Reshape(shown, -1).ToArray();

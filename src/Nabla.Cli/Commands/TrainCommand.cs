@@ -78,7 +78,7 @@ internal static class TrainCommand
         // The progress display is not part of the checkpointed callbacks, so a resumed run may show it differently.
         var result = ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([csv, weights, progress], resume: overrides.Resume));
         if (result.History.StopReason is { } reason) output.WriteLine($"Stopped: {reason}");
-        SavedModel.Save(Path.Combine(run, "model"), spec, experiment.Model, experiment.Data.ExampleShape, experiment.Data.Classes);
+        SavedModel.Save(Path.Combine(run, "model"), spec, experiment.Model, experiment.Data.ExampleShape, experiment.Data.Classes, experiment.Data.Standardizer);
 
         var summary = new Dictionary<string, object?>
         {

@@ -94,6 +94,7 @@ public sealed class DataSpec
         var path = System.IO.Path.IsPathRooted(Path) ? Path : System.IO.Path.Combine(baseDirectory, Path);
         TensorDataset train, test;
         IReadOnlyList<string>? classes;
+        Standardizer? scaler = null;
         if (Format == "mnist")
         {
             train = Mnist.Load(path, train: true);
@@ -111,7 +112,7 @@ public sealed class DataSpec
             test = all.Subset(testIdx);
             if (Standardize)
             {
-                var scaler = Standardizer.Fit(train.Inputs);
+                scaler = Standardizer.Fit(train.Inputs);
                 train = new TensorDataset(scaler.Transform(train.Inputs), train.Targets);
                 test = new TensorDataset(scaler.Transform(test.Inputs), test.Targets);
             }
@@ -125,12 +126,17 @@ public sealed class DataSpec
             validation = train.Subset(hold);
             train = train.Subset(keep);
         }
-        return new LoadedData(train, validation, test, classes);
+        return new LoadedData(train, validation, test, classes, scaler);
     }
 }
 
 /// <summary>Datasets produced by <see cref="DataSpec.Load"/>.</summary>
-public sealed record LoadedData(TensorDataset Train, TensorDataset? Validation, TensorDataset Test, IReadOnlyList<string>? Classes)
+/// <param name="Train">Training examples.</param>
+/// <param name="Validation">Examples scored after each epoch, or null.</param>
+/// <param name="Test">Held-out examples for the final figures.</param>
+/// <param name="Classes">Class names in output order, or null for regression.</param>
+/// <param name="Standardizer">The feature standardisation fitted on the training split (CSV), already applied to every split; new inputs need it too.</param>
+public sealed record LoadedData(TensorDataset Train, TensorDataset? Validation, TensorDataset Test, IReadOnlyList<string>? Classes, Standardizer? Standardizer = null)
 {
     /// <summary>The shape of one input example (without the batch axis).</summary>
     public int[] ExampleShape => Train.Inputs.Shape.ToArray()[1..];

@@ -16,10 +16,16 @@ public sealed class SavedModel
     public const string WeightsFile = "weights.safetensors";
     private const string FormatName = "nabla-model";
 
-    private SavedModel(string name, Sequential model, int[] inputShape, IReadOnlyList<string>? classes, float[]? mean, float[]? std, JsonArray layers)
+    private SavedModel(string name, Sequential model, int[] inputShape, IReadOnlyList<string>? classes, float[]? mean, float[]? std, JsonArray layers,
+        float[]? featureMean, float[]? featureStd)
     {
         (Name, Model, InputShape, Classes, NormalizeMean, NormalizeStd, _layers) = (name, model, inputShape, classes, mean, std, layers);
+        (FeatureMean, FeatureStd) = (featureMean, featureStd);
     }
+
+    /// <summary>Per-feature standardisation fitted on the training split of tabular data (applied by <see cref="Preprocess"/>), or null.</summary>
+    public float[]? FeatureMean { get; }
+    public float[]? FeatureStd { get; }
 
     private readonly JsonArray _layers;
 
@@ -37,7 +43,7 @@ public sealed class SavedModel
     public float[]? NormalizeStd { get; }
 
     /// <summary>Saves a model trained from <paramref name="spec"/> into <paramref name="directory"/> (both files written atomically).</summary>
-    public static void Save(string directory, TrainingSpec spec, Sequential model, int[] inputShape, IReadOnlyList<string>? classes)
+    public static void Save(string directory, TrainingSpec spec, Sequential model, int[] inputShape, IReadOnlyList<string>? classes, Data.Standardizer? standardizer = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var layers = new JsonArray([.. spec.Layers.Select(l => JsonNode.Parse(l.GetRawText()))]);
@@ -53,6 +59,11 @@ public sealed class SavedModel
             {
                 ["mean"] = new JsonArray([.. normalize.Mean.Select(v => (JsonNode)v)]),
                 ["std"] = new JsonArray([.. normalize.Std.Select(v => (JsonNode)v)]),
+            },
+            ["standardize"] = standardizer is null ? null : new JsonObject
+            {
+                ["mean"] = new JsonArray([.. standardizer.Mean.ToArray().Select(v => (JsonNode)v)]),
+                ["std"] = new JsonArray([.. standardizer.Std.ToArray().Select(v => (JsonNode)v)]),
             },
             ["layers"] = layers,
         };
@@ -86,6 +97,12 @@ public sealed class SavedModel
             mean = (float[])SpecBinder.Convert(n.GetProperty("mean"), typeof(float[]), "normalize.mean")!;
             std = (float[])SpecBinder.Convert(n.GetProperty("std"), typeof(float[]), "normalize.std")!;
         }
+        float[]? featureMean = null, featureStd = null;
+        if (root.TryGetProperty("standardize", out var st) && st.ValueKind == JsonValueKind.Object)
+        {
+            featureMean = (float[])SpecBinder.Convert(st.GetProperty("mean"), typeof(float[]), "standardize.mean")!;
+            featureStd = (float[])SpecBinder.Convert(st.GetProperty("std"), typeof(float[]), "standardize.std")!;
+        }
         if (!root.TryGetProperty("layers", out var layers) || layers.ValueKind != JsonValueKind.Array)
         {
             throw new SpecException("layers", $"{path}: expected an array of layers.");
@@ -93,12 +110,17 @@ public sealed class SavedModel
         var model = TrainingSpec.BuildLayers([.. layers.EnumerateArray()], inputShape);
         model.Load(Path.Combine(directory, WeightsFile));
         model.Eval();
-        return new SavedModel(name, model, inputShape, classes, mean, std, (JsonArray)JsonNode.Parse(layers.GetRawText())!);
+        return new SavedModel(name, model, inputShape, classes, mean, std, (JsonArray)JsonNode.Parse(layers.GetRawText())!, featureMean, featureStd);
     }
 
-    /// <summary>Applies the training-time normalisation to raw inputs [N, ...].</summary>
+    /// <summary>Applies the training-time preprocessing (feature standardisation or image normalisation) to raw inputs [N, ...].</summary>
     public Tensor Preprocess(Tensor inputs)
     {
+        if (FeatureMean is not null && FeatureStd is not null)
+        {
+            using var noGrad = Autograd.NoGrad();
+            inputs = (inputs - Tensor.FromArray(FeatureMean)) / Tensor.FromArray(FeatureStd);
+        }
         if (NormalizeMean is null || NormalizeStd is null) return inputs;
         return new Data.Normalize(NormalizeMean, NormalizeStd).Apply(inputs, new Generator(0));
     }

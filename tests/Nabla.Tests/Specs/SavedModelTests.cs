@@ -20,15 +20,16 @@ public class SavedModelTests
         var experiment = Experiment.Create(TrainingSpec.Parse(json), Repo.Root);
         experiment.Run();
         var folder = Path.Combine(Directory.CreateTempSubdirectory("nabla-model").FullName, "model");
-        SavedModel.Save(folder, experiment.Spec, experiment.Model, experiment.Data.ExampleShape, experiment.Data.Classes);
+        SavedModel.Save(folder, experiment.Spec, experiment.Model, experiment.Data.ExampleShape, experiment.Data.Classes, experiment.Data.Standardizer);
 
         var loaded = SavedModel.Load(Path.GetDirectoryName(folder)!); // a run folder holding model/ works too
         Assert.Equal("saved-iris", loaded.Name);
         Assert.Equal([4], loaded.InputShape);
         Assert.Equal(["setosa", "versicolor", "virginica"], loaded.Classes!);
-        var x = experiment.Data.Test.Inputs;
+        var x = experiment.Data.Test.Inputs; // standardised with the training split's statistics
+        var raw = x * experiment.Data.Standardizer!.Std + experiment.Data.Standardizer.Mean; // as the CSV file holds them
         experiment.Model.Eval();
-        using (Autograd.NoGrad()) Assert.True(experiment.Model.Forward(x).ValueEquals(loaded.Predict(x)));
+        using (Autograd.NoGrad()) Assert.True(experiment.Model.Forward(x).AllClose(loaded.Predict(raw), atol: 1e-5f));
         Assert.Contains("inputs must be [N, 4]", Assert.Throws<ArgumentException>(() => loaded.Predict(Tensor.Zeros(2, 5))).Message);
         Assert.Throws<FileNotFoundException>(() => SavedModel.Load(Path.GetTempPath()));
     }
