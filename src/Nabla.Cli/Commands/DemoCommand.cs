@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using Nabla.Cli.Demos;
 
 namespace Nabla.Cli.Commands;
 
 /// <summary>
-/// <c>nabla demo</c>: tensors and autograd on real numbers. (1) regression error of five height
-/// predictions; (2) fitting a line by gradient descent.
+/// <c>nabla demo [NAME] [--list] [--quick] [--out DIR]</c>. Without a name: tensors and autograd on real numbers
+/// (1) regression error of five height predictions; (2) fitting a line by gradient descent. With a name: that
+/// concept demo (see <see cref="Demo"/>); <c>--list</c> prints them all.
 /// </summary>
 internal static class DemoCommand
 {
@@ -13,8 +15,32 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var command = new Command("demo", "Run a short tensor and autograd demonstration on real numbers.");
-        command.SetAction(parseResult => Run(parseResult.InvocationConfiguration.Output));
+        var name = new Argument<string?>("name") { Description = "A concept demo (see --list); without one, tensors and autograd on real numbers.", Arity = ArgumentArity.ZeroOrOne };
+        var list = new Option<bool>("--list") { Description = "List the concept demos." };
+        var quick = new Option<bool>("--quick") { Description = "Smaller data and fewer epochs (the same effect, faster)." };
+        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Folder for the charts (default: runs/demo-NAME)." };
+        var command = new Command("demo", "Watch a deep-learning concept happen on real numbers; `nabla demo --list` shows them.") { name, list, quick, outDir };
+        command.SetAction(parseResult =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            if (parseResult.GetValue(list))
+            {
+                foreach (var demo in Demo.All) output.WriteLine($"{demo.Name,-22} {demo.Description}");
+                return 0;
+            }
+            var chosen = parseResult.GetValue(name);
+            if (chosen is null) return Run(output);
+            var found = Demo.Find(chosen);
+            if (found is null)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"error: no demo named '{chosen}'; `nabla demo --list` shows them: {string.Join(", ", Demo.All.Select(d => d.Name))}.");
+                return 1;
+            }
+            var folder = parseResult.GetValue(outDir)?.FullName ?? Path.Combine("runs", "demo-" + found.Name);
+            output.WriteLine($"{found.Name}: {found.Description}");
+            found.Run(new DemoContext(output, folder, parseResult.GetValue(quick)));
+            return 0;
+        });
         return command;
     }
 
