@@ -34,7 +34,7 @@ internal static partial class Operators
         if (layout != 0) x = x.Transpose(0, 1);
         var (w, r) = (n.Float(1), n.Float(2));
         var b = n.OptionalFloat(3);
-        int steps = x.Shape[0], batch = x.Shape[1], hidden = r.Shape[^1];
+        int steps = x.Shape[0], batch = x.Shape[1], hidden = r.Shape[-1];
         var direction = n.String("direction", "forward");
         var directions = direction == "bidirectional" ? 2 : direction is "forward" or "reverse" ? 1 : throw n.Error($"direction '{direction}' is invalid.");
         if (n.Has("hidden_size") && n.Int("hidden_size", hidden) != hidden) throw n.Error($"hidden_size {n.Int("hidden_size", 0)} does not match R {r.Shape}.");

@@ -134,6 +134,13 @@ internal static class ProtoWriter
             case AttributeKind.Ints:
                 PackedInt64s(o, 8, a.Ints);
                 break;
+            case AttributeKind.Strings:
+                foreach (var s in a.Strings)
+                {
+                    o.WriteTag(9, WireType.LengthDelimited);
+                    o.WriteBytes(ByteString.CopyFrom(s));
+                }
+                break;
             default:
                 throw new NotSupportedException($"ONNX writer: attribute '{a.Name}' of type {a.Type} is not written by Nabla.");
         }
