@@ -47,6 +47,7 @@ internal static partial class Operators
             var count = shape.Aggregate(1L, (p, d) => p * d);
             return One(OnnxValue.Int([.. Enumerable.Repeat(value.Ints![0], checked((int)count))], shape, value.Type));
         };
+        t["Pad"] = Pad;
         t["Range"] = n =>
         {
             var (start, limit, delta) = (n.Input(0), n.Input(1), n.Input(2));
@@ -167,6 +168,35 @@ internal static partial class Operators
         if (n.Has("value_int")) return One(OnnxValue.Int([n.Int("value_int", 0)], []));
         if (n.Ints("value_ints") is { } ints) return One(OnnxValue.Int(ints));
         throw new NotSupportedException($"ONNX {n.Describe()}: only value, value_float(s) and value_int(s) constants are supported.");
+    }
+
+    /// <summary>Constant padding: pads = [begin per axis..., end per axis...] (negative values crop); opset 11+ takes pads and the value as inputs.</summary>
+    private static OnnxValue[] Pad(OnnxNode n)
+    {
+        var x = n.Input(0);
+        var mode = n.String("mode", "constant");
+        if (mode != "constant") throw new NotSupportedException($"ONNX {n.Describe()}: Pad mode '{mode}' is not supported (only 'constant').");
+        var pads = n.Opset < 11 ? n.Ints("pads") ?? throw n.Error("pads are required.") : n.Ints(1);
+        var value = n.Opset < 11 ? n.Float("value", 0f) : n.Optional(2) is { } v && v.Count == 1 ? v.ToTensor().Reshape(-1).ToArray()[0] : 0f;
+        var axes = n.Opset >= 18 && n.OptionalInts(3) is { } a ? n.Axes(a, x.Rank) : [.. Enumerable.Range(0, x.Rank)];
+        if (pads.Length != 2 * axes.Length) throw n.Error($"pads has {pads.Length} values for {axes.Length} axes.");
+        var widths = new (int, int)[x.Rank];
+        for (var i = 0; i < axes.Length; i++) widths[axes[i]] = ((int)Math.Max(0, pads[i]), (int)Math.Max(0, pads[i + axes.Length]));
+        return One(Structural(x, t =>
+        {
+            var y = widths.Any(w => w.Item1 > 0 || w.Item2 > 0) ? t.Pad(widths, value) : t;
+            for (var i = 0; i < axes.Length; i++)
+            {
+                var (before, after) = (pads[i], pads[i + axes.Length]);
+                if (before < 0 || after < 0)
+                {
+                    var axis = axes[i];
+                    var start = (int)Math.Max(0, -before);
+                    y = y.Narrow(axis, start, y.Shape[axis] - start - (int)Math.Max(0, -after));
+                }
+            }
+            return y;
+        }));
     }
 
     private static OnnxValue[] Slice(OnnxNode n)
