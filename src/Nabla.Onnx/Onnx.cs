@@ -2,6 +2,7 @@ using Nabla.NN;
 using Nabla.Onnx.Export;
 using Nabla.Onnx.Proto;
 using Nabla.Serialization;
+using Nabla.Specs;
 
 namespace Nabla.Onnx;
 
@@ -29,6 +30,19 @@ public static class Onnx
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    /// <summary>The serialized ONNX model (as <see cref="Export"/> writes it).</summary>
+    /// <summary>The serialized ONNX model (as <see cref="Export(Module, Tensor, string)"/> writes it).</summary>
     public static byte[] ExportBytes(Module model, Tensor sampleInput) => ProtoWriter.Write(Exporter.Build(model, sampleInput));
+
+    /// <summary>
+    /// Exports a saved model (<see cref="SavedModel"/>) with its input normalisation as the first nodes, so the ONNX
+    /// graph takes the same raw inputs as <see cref="SavedModel.Predict"/>; the sample is one example of zeros.
+    /// </summary>
+    public static void Export(SavedModel saved, string path)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        ArgumentNullException.ThrowIfNull(path);
+        var normalize = saved.NormalizeMean is { } mean && saved.NormalizeStd is { } std ? (mean, std) : ((float[], float[])?)null;
+        var bytes = ProtoWriter.Write(Exporter.Build(saved.Model, Tensor.Zeros([1, .. saved.InputShape]), normalize));
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
 }

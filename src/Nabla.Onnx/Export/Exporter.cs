@@ -21,7 +21,11 @@ internal sealed partial class Exporter
 
     private Exporter(Tensor sample) => _sample = sample;
 
-    public static ModelProto Build(Module model, Tensor sample)
+    /// <summary>
+    /// Builds the graph. With <paramref name="normalize"/> (per-channel mean and std on axis 1, as a saved model's
+    /// preprocessing) the graph starts with (input - mean) / std, so it takes raw inputs.
+    /// </summary>
+    public static ModelProto Build(Module model, Tensor sample, (float[] Mean, float[] Std)? normalize = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sample);
@@ -34,6 +38,7 @@ internal sealed partial class Exporter
         var indices = leaves.Count > 0 && leaves[0].Module is NN.Embedding;
         g.Graph.Inputs.Add(Info("input", indices ? OnnxElementType.Int64 : OnnxElementType.Float, sample.Shape.ToArray(), batchAxis, timeAxis));
 
+        if (normalize is { } n) exporter.Normalize(n.Mean, n.Std);
         var wasTraining = model.IsTraining;
         model.Eval();
         try
@@ -79,6 +84,16 @@ internal sealed partial class Exporter
         ElementType = type,
         Shape = [.. dims.Select((d, i) => i == batchAxis ? new DimensionProto(null, "N") : i == timeAxis ? new DimensionProto(null, "T") : new DimensionProto(d, null))],
     };
+
+    private void Normalize(float[] mean, float[] std)
+    {
+        // [C, 1, 1] broadcasts over [N, C, H, W]; a single channel without a channel axis ([N, H, W]) uses scalars.
+        int[] shape = _sample.Rank == 4 ? [mean.Length, 1, 1] : mean.Length == 1 ? [] : throw new ArgumentException(
+            $"Onnx.Export: per-channel normalisation needs input [N, C, H, W]; the sample is {_sample.Shape}.");
+        var x = _g.Node("Div", [_g.Node("Sub", [_value, _g.Floats(Tensor.FromArray(mean, shape))]), _g.Floats(Tensor.FromArray(std, shape))]);
+        _sample = new Data.Normalize(mean, std).Apply(_sample, new Generator(0));
+        _value = x;
+    }
 
     /// <summary>The layers in execution order with their dotted names: Sequential containers are flattened.</summary>
     private static IEnumerable<(string Name, Module Module)> Leaves(Module module, string name)

@@ -44,6 +44,9 @@ internal sealed class GraphBuilder
     public string Ints(long[] values, bool scalar = false) =>
         Node("Constant", [], Tensor("value", OnnxTensors.ToProto(OnnxValue.Int(values, scalar ? [] : [values.Length]), "")));
 
+    /// <summary>A constant node holding float values (not an initializer, so an importer does not train it).</summary>
+    public string Floats(Tensor value) => Node("Constant", [], Tensor("value", OnnxTensors.ToProto(OnnxValue.Float(value), "")));
+
     /// <summary>A constant node holding one float (rank 0).</summary>
     public string Scalar(float value) => Node("Constant", [], Tensor("value", OnnxTensors.ToProto(OnnxValue.Float(Nabla.Tensor.Scalar(value)), "")));
 
