@@ -141,7 +141,7 @@ public static class OnnxTensors
     internal static string Describe(OnnxElementType type) =>
         Enum.IsDefined(type) ? type.ToString().ToUpperInvariant() : ((int)type).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>A value as a TensorProto with raw little-endian data (float32 for float values, int64 for integers, bytes for bool).</summary>
+    /// <summary>A value as a TensorProto with raw little-endian data (float32 for float values, int32 kept, int64 for other integers, bytes for bool).</summary>
     internal static TensorProto ToProto(OnnxValue value, string name)
     {
         var proto = new TensorProto { Name = name };
@@ -158,6 +158,14 @@ public static class OnnxTensors
         {
             proto.DataType = OnnxElementType.Bool;
             proto.RawData = [.. value.Ints!.Select(v => (byte)(v != 0 ? 1 : 0))];
+        }
+        else if (value.Type == OnnxElementType.Int32)
+        {
+            var ints = value.Ints!;
+            var raw = new byte[ints.Length * 4];
+            for (var i = 0; i < ints.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(4 * i), (int)ints[i]);
+            proto.DataType = OnnxElementType.Int32;
+            proto.RawData = raw;
         }
         else
         {
