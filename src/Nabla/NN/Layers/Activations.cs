@@ -82,6 +82,7 @@ public sealed class LeakyRelu(float negativeSlope = 0.01f) : ActivationLayer
 public sealed class Elu(float alpha = 1f) : ActivationLayer
 {
     public override string Name => "elu";
+    public float Alpha => alpha;
     protected override Tensor Compute(Tensor input) => Functional.Elu(input, alpha);
 }
 
@@ -94,6 +95,7 @@ public sealed class Selu : ActivationLayer
 public sealed class Gelu(GeluApproximation approximate = GeluApproximation.None) : ActivationLayer
 {
     public override string Name => approximate == GeluApproximation.Tanh ? "gelu_tanh" : "gelu";
+    public GeluApproximation Approximate => approximate;
     protected override Tensor Compute(Tensor input) => Functional.Gelu(input, approximate);
 }
 
@@ -106,6 +108,7 @@ public sealed class Silu : ActivationLayer
 public sealed class Softplus(float beta = 1f) : ActivationLayer
 {
     public override string Name => "softplus";
+    public float Beta => beta;
     protected override Tensor Compute(Tensor input) => Functional.Softplus(input, beta);
 }
 
@@ -118,17 +121,21 @@ public sealed class HardSigmoid : ActivationLayer
 public sealed class HardTanh(float min = -1f, float max = 1f) : ActivationLayer
 {
     public override string Name => "hard_tanh";
+    public float Min => min;
+    public float Max => max;
     protected override Tensor Compute(Tensor input) => Functional.HardTanh(input, min, max);
 }
 
 public sealed class Softmax(int axis = -1) : ActivationLayer
 {
     public override string Name => "softmax";
+    public int Axis => axis;
     protected override Tensor Compute(Tensor input) => Functional.Softmax(input, axis);
 }
 
 public sealed class LogSoftmax(int axis = -1) : ActivationLayer
 {
     public override string Name => "log_softmax";
+    public int Axis => axis;
     protected override Tensor Compute(Tensor input) => Functional.LogSoftmax(input, axis);
 }
