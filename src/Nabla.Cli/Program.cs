@@ -33,6 +33,8 @@ internal static class Program
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(CrossValidateCommand.Create());
+        root.Subcommands.Add(TuneCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());

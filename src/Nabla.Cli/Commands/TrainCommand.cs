@@ -59,7 +59,7 @@ internal static class TrainCommand
             if (t < 1 || t > Parallelism.MaxThreads) throw new ArgumentException($"--threads must be between 1 and {Parallelism.MaxThreads}; got {t}.");
             Parallelism.Threads = t;
         }
-        var baseDirectory = DataRoot(spec, specFile);
+        var baseDirectory = SpecFiles.DataRoot(spec, specFile);
         var run = outDir?.FullName ?? Path.Combine("runs", spec.Name);
         Directory.CreateDirectory(run);
 
@@ -99,16 +99,5 @@ internal static class TrainCommand
         output.WriteLine($"Report: {Path.GetFullPath(RunReport.Write(run, RunReport.ForExperiment(experiment, result, summary)))}");
         output.WriteLine($"Run folder: {Path.GetFullPath(run)}");
         return result.History.StopReason is not null && result.History.StopReason.Contains("diverged", StringComparison.Ordinal) ? 1 : 0;
-    }
-
-    /// <summary>Where relative data paths start: the working directory if the data is there, else the nearest folder above the spec that has it.</summary>
-    private static string DataRoot(TrainingSpec spec, FileInfo specFile)
-    {
-        if (Path.IsPathRooted(spec.Data.Path) || Path.Exists(spec.Data.Path)) return Directory.GetCurrentDirectory();
-        for (var dir = specFile.Directory; dir is not null; dir = dir.Parent)
-        {
-            if (Path.Exists(Path.Combine(dir.FullName, spec.Data.Path))) return dir.FullName;
-        }
-        throw new SpecException("data.path", $"'{spec.Data.Path}' was not found in {Directory.GetCurrentDirectory()} or any folder above {specFile.DirectoryName}.");
     }
 }

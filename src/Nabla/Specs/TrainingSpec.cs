@@ -13,7 +13,7 @@ namespace Nabla.Specs;
 /// </summary>
 public sealed class TrainingSpec
 {
-    private static readonly string[] TopFields = ["name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "training"];
+    private static readonly string[] TopFields = ["name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "training", "search"];
     private static readonly string[] TrainingFields = ["epochs", "batchSize", "metrics", "earlyStopping", "clipGradNorm", "shuffle"];
 
     private TrainingSpec(JsonElement root, string source)
