@@ -96,6 +96,19 @@ public sealed partial class Trainer
 
     private EpochProgress RestoreCheckpoint(string path, History history, List<Callback> callbacks)
     {
+        try
+        {
+            return Restore(path, history, callbacks);
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or OverflowException)
+        {
+            // A field missing from or mistyped in the training state: the file is not what this trainer wrote.
+            throw new InvalidDataException($"{path}: the training state is damaged or from another version ({e.Message}).", e);
+        }
+    }
+
+    private EpochProgress Restore(string path, History history, List<Callback> callbacks)
+    {
         var (sections, metadata) = Checkpoint.Load(path);
         if (!metadata.TryGetValue(StateKey, out var json)) throw new InvalidDataException($"{path}: not a training checkpoint (no '{StateKey}' metadata).");
         JsonNode doc;
