@@ -11,7 +11,8 @@ internal static class BufferPool
 {
     private const int MinClass = 4;          // 16 floats
     private const int MaxClass = 28;         // 256 M floats
-    private const int MaxPerClass = 64;      // bound on what one class may hoard
+    private const int MinPerClass = 64;             // every class may keep this many buffers...
+    private const long MaxBytesPerClass = 64L << 20; // ...or as many as fit in 64 MB (a long sequence model holds thousands of small ones)
     private static readonly Stack<float[]>[] Classes = CreateClasses();
     private static readonly Lock Gate = new();
 
@@ -48,7 +49,7 @@ internal static class BufferPool
         if (c < MinClass || c > MaxClass) return;
         lock (Gate)
         {
-            if (Classes[c].Count < MaxPerClass) Classes[c].Push(buffer);
+            if (Classes[c].Count < Math.Max(MinPerClass, MaxBytesPerClass / ((long)sizeof(float) << c))) Classes[c].Push(buffer);
         }
     }
 

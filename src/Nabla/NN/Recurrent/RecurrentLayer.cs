@@ -131,35 +131,43 @@ public abstract class RecurrentLayer : Module
 
         var final = new Tensor[StateCount][];
         for (var s = 0; s < StateCount; s++) final[s] = new Tensor[cells];
-        var layerInput = x;
+        // Layers pass their outputs on as one tensor per time step. NOTE: slicing time steps out of one big
+        // tensor that requires grad would cost a full-size gradient per step in backward (quadratic in T).
+        var layerInput = new Tensor[steps];
+        for (var t = 0; t < steps; t++) layerInput[t] = x.Select(0, t); // [N, in]
         for (var layer = 0; layer < NumLayers; layer++)
         {
-            var last = layer == NumLayers - 1;
-            var timeAxis = last && BatchFirst && !unbatched ? 1 : 0; // stack the last layer straight into the caller's layout
-            var outputs = new Tensor[NumDirections];
+            var outputs = new Tensor[NumDirections][];
             for (var direction = 0; direction < NumDirections; direction++)
             {
                 var index = layer * NumDirections + direction;
                 var cell = _cells[index];
-                var projected = Project(layerInput, cell); // [T, N, gates·hidden]
                 var state = new Tensor[StateCount];
                 for (var s = 0; s < StateCount; s++) state[s] = states[s].Select(0, index); // [N, hidden]
                 var hs = new Tensor[steps];
+                var bias = cell.BiasIh is null ? null : FoldsHiddenBias ? cell.BiasIh + cell.BiasHh! : cell.BiasIh; // once, not per step
                 for (var i = 0; i < steps; i++)
                 {
                     var t = direction == 0 ? i : steps - 1 - i;
-                    state = Step(projected.Select(0, t), state, cell);
+                    var projected = layerInput[t].MatMul(cell.WeightIh.T); // [N, gates·hidden]
+                    state = Step(bias is null ? projected : projected + bias, state, cell);
                     hs[t] = state[0];
                 }
-                outputs[direction] = Tensor.Stack(hs, timeAxis); // [T, N, hidden]
+                outputs[direction] = hs;
                 for (var s = 0; s < StateCount; s++) final[s][index] = state[s];
             }
-            var y = NumDirections == 1 ? outputs[0] : Tensor.Concat(outputs, -1); // [T, N, directions·hidden]
-            if (!last && Dropout > 0f) y = Functional.Dropout(y, Dropout, IsTraining, _generator);
-            layerInput = y;
+            var next = new Tensor[steps];
+            for (var t = 0; t < steps; t++)
+            {
+                var y = NumDirections == 1 ? outputs[0][t] : Tensor.Concat([outputs[0][t], outputs[1][t]], -1); // [N, directions·hidden]
+                next[t] = layer < NumLayers - 1 && Dropout > 0f ? Functional.Dropout(y, Dropout, IsTraining, _generator) : y;
+            }
+            layerInput = next;
         }
 
-        var output = unbatched ? layerInput.Squeeze(1) : layerInput;
+        var timeAxis = BatchFirst && !unbatched ? 1 : 0; // stack straight into the caller's layout
+        var stackedOutput = Tensor.Stack(layerInput, timeAxis); // [T, N, directions·hidden]
+        var output = unbatched ? stackedOutput.Squeeze(1) : stackedOutput;
         var finalStates = new Tensor[StateCount];
         for (var s = 0; s < StateCount; s++)
         {
@@ -167,18 +175,6 @@ public abstract class RecurrentLayer : Module
             finalStates[s] = unbatched ? stacked.Squeeze(1) : stacked;
         }
         return (output, finalStates);
-    }
-
-    /// <summary>x [T, N, in] -> x·W_ihᵀ + b [T, N, gates·hidden] for all time steps in one matrix product.</summary>
-    private Tensor Project(Tensor x, Cell cell)
-    {
-        int steps = x.Shape[0], batch = x.Shape[1];
-        var y = x.Reshape(steps * batch, x.Shape[2]).MatMul(cell.WeightIh.T); // [T·N, gates·hidden]
-        if (cell.BiasIh is not null)
-        {
-            y += FoldsHiddenBias ? cell.BiasIh + cell.BiasHh! : cell.BiasIh;
-        }
-        return y.Reshape(steps, batch, cell.WeightIh.Shape[0]);
     }
 
     /// <summary>h·W_hhᵀ (+ b_hh when it was not folded into the input projection): [N, hidden] -> [N, gates·hidden].</summary>
