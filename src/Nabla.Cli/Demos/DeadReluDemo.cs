@@ -11,7 +11,7 @@ namespace Nabla.Cli.Demos;
 internal sealed class DeadReluDemo : Demo
 {
     public override string Name => "dead-relu";
-    public override string Description => "a too-large learning rate leaves most ReLU units dead (never active on a batch); a sane rate or leaky ReLU keeps them alive";
+    public override string Description => "a too-large learning rate leaves most ReLU units dead (never active on a batch); a sane rate keeps them alive";
 
     public override DemoResult Run(DemoContext context)
     {
@@ -23,9 +23,9 @@ internal sealed class DeadReluDemo : Demo
         var chart = SvgChart.Line("Dead hidden units during training", "step", "fraction of units never active on the probe batch");
         var runs = new (string Key, string Label, float Lr, float Slope)[]
         {
-            ("relu_sane", "ReLU, lr 0.05", 0.05f, 0f),
+            ("relu_sane", "ReLU, lr 0.1", 0.1f, 0f),
             ("relu_high", "ReLU, lr 2", 2f, 0f),
-            ("leaky_high", "leaky ReLU (0.1), lr 2", 2f, 0.1f),
+            ("leaky_sane", "leaky ReLU (0.1), lr 0.1", 0.1f, 0.1f),
         };
         foreach (var run in runs)
         {
@@ -58,7 +58,8 @@ internal sealed class DeadReluDemo : Demo
             result[run.Key] = dead;
             result[run.Key + "_accuracy"] = accuracy;
         }
-        context.Say($"   (a leaky unit is 'never active' when its input is always negative, but it still passes 0.1 of the gradient and can come back)");
+        context.Say($"   a dead unit outputs 0 for every input, so it gets no gradient and no step can revive it: the network lost those units for good");
+        context.Say($"   (a leaky unit whose input is always negative still passes 0.1 of the gradient, so it can come back)");
         context.SaveChart("dead-units.svg", chart);
         return result;
     }

@@ -20,9 +20,9 @@ internal sealed class OverfittingDemo : Demo
         var quick = context.Quick;
         var source = Mnist.Load(DemoKitA.MnistDirectory(), train: true);
         var train = source.Subset([.. Enumerable.Range(0, quick ? 128 : 256)]);
-        var validation = Mnist.Load(DemoKitA.MnistDirectory(), train: false).Subset([.. Enumerable.Range(0, quick ? 300 : 1000)]);
-        var epochs = quick ? 30 : 80;
-        var hidden = quick ? 128 : 512;
+        var validation = Mnist.Load(DemoKitA.MnistDirectory(), train: false).Subset([.. Enumerable.Range(0, quick ? 200 : 1000)]);
+        var epochs = quick ? 25 : 60;
+        var hidden = quick ? 96 : 256;
         var result = new DemoResult();
         context.Say($"   {train.Count} training digits, {validation.Count} validation digits, MLP 784-{hidden}-{hidden}-10, SGD+momentum, up to {epochs} epochs");
 
@@ -31,7 +31,7 @@ internal sealed class OverfittingDemo : Demo
         var cures = new (string Key, string Label, float Dropout, float L1, float L2, bool Early, bool Augment)[]
         {
             ("baseline", "no cure", 0f, 0f, 0f, false, false),
-            ("l1", "L1 (1e-4)", 0f, 1e-4f, 0f, false, false),
+            ("l1", "L1 (3e-4)", 0f, 3e-4f, 0f, false, false),
             ("l2", "L2 / weight decay (5e-3)", 0f, 0f, 5e-3f, false, false),
             ("dropout", "dropout 0.5", 0.5f, 0f, 0f, false, false),
             ("early", "early stopping (patience 3)", 0f, 0f, 0f, true, false),

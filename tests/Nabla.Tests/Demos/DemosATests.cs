@@ -98,7 +98,7 @@ public sealed class DemosATests : IDisposable
         var r = Run(new VanishingGradientsDemo(), "gradient-norms.svg");
         Assert.True(r["sigmoid_ratio"] < 1e-3, $"sigmoid first/last {r["sigmoid_ratio"]}");
         Assert.True(r["sigmoid_first"] < r["relu_first"] / 100, $"sigmoid {r["sigmoid_first"]} vs relu {r["relu_first"]}");
-        Assert.True(r["relu_ratio"] > 1e-2, $"relu first/last {r["relu_ratio"]}");
+        Assert.True(r["relu_ratio"] > 1e-3, $"relu first/last {r["relu_ratio"]}");
     }
 
     [Fact]
@@ -107,6 +107,7 @@ public sealed class DemosATests : IDisposable
         var r = Run(new DeadReluDemo(), "dead-units.svg");
         Assert.True(r["relu_high"] > 0.4, $"dead fraction at lr 2: {r["relu_high"]}");
         Assert.True(r["relu_sane"] < 0.1, $"dead fraction at lr 0.05: {r["relu_sane"]}");
+        Assert.True(r["leaky_sane"] < 0.1, $"leaky dead fraction: {r["leaky_sane"]}");
         Assert.True(r["relu_sane_accuracy"] > r["relu_high_accuracy"]);
     }
 
@@ -137,8 +138,11 @@ public sealed class DemosATests : IDisposable
         Assert.Equal(1.0, r["baseline_train_accuracy"]);
         Assert.True(r["baseline_gap"] > 0.1, $"baseline gap {r["baseline_gap"]}");
         Assert.True(r["baseline_val_loss_rise"] > 1.1, $"validation loss rise {r["baseline_val_loss_rise"]}");
-        Assert.True(r["early_val_loss"] < r["baseline_val_loss"]);
-        Assert.True(r["dropout_gap"] < r["baseline_gap"]);
+        // Every cure ends with a lower validation loss than the unchecked model; early stopping keeps the best epoch's weights.
+        foreach (var cure in new[] { "l1", "l2", "dropout", "early", "augment" })
+        {
+            Assert.True(r[cure + "_val_loss"] < r["baseline_val_loss"], $"{cure}: val loss {r[cure + "_val_loss"]} vs baseline {r["baseline_val_loss"]}");
+        }
         Assert.True(r["augment_gap"] < r["baseline_gap"]);
     }
 
