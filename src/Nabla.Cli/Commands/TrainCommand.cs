@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Nabla.Cli.Reports;
 using Nabla.Cli.Training;
+using Nabla.Distributed;
 using Nabla.Serialization;
 using Nabla.Specs;
 using Nabla.Training;
@@ -23,9 +24,11 @@ internal static class TrainCommand
         var outDir = new Option<DirectoryInfo?>("--out") { Description = "The run folder (default: runs/<spec name>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last checkpoint (checkpoints/last.ckpt) if there is one." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every N batches (default: only after each epoch).", DefaultValueFactory = _ => 0 };
+        // distributed: data-parallel over MPI (Nabla.Distributed, docs/distributed.md)
+        var distributed = new Option<bool>("--distributed") { Description = "Data-parallel over MPI: start with mpirun -np N; the batch size is the global batch, split over the ranks." };
         var command = new Command("train", "Train the model a spec file describes, report test figures and write the run folder.")
         {
-            spec, epochs, batchSize, learningRate, seed, threads, outDir, resume, checkpointEvery,
+            spec, epochs, batchSize, learningRate, seed, threads, outDir, resume, checkpointEvery, distributed,
         };
         command.SetAction(parseResult =>
         {
@@ -34,10 +37,10 @@ internal static class TrainCommand
             try
             {
                 return Run(parseResult.GetValue(spec)!, new Overrides(parseResult.GetValue(epochs), parseResult.GetValue(batchSize), parseResult.GetValue(learningRate),
-                    parseResult.GetValue(seed), parseResult.GetValue(threads), parseResult.GetValue(resume), parseResult.GetValue(checkpointEvery)),
+                    parseResult.GetValue(seed), parseResult.GetValue(threads), parseResult.GetValue(resume), parseResult.GetValue(checkpointEvery), parseResult.GetValue(distributed)),
                     parseResult.GetValue(outDir), output);
             }
-            catch (Exception e) when (e is SpecException or FileNotFoundException or InvalidDataException or ArgumentException or DirectoryNotFoundException)
+            catch (Exception e) when (e is SpecException or FileNotFoundException or InvalidDataException or ArgumentException or DirectoryNotFoundException or DistributedException)
             {
                 error.WriteLine($"error: {e.Message}");
                 return 1;
@@ -46,10 +49,20 @@ internal static class TrainCommand
         return command;
     }
 
-    internal sealed record Overrides(int? Epochs, int? BatchSize, float? LearningRate, ulong? Seed, int? Threads, bool Resume = false, int CheckpointEvery = 0);
+    internal sealed record Overrides(int? Epochs, int? BatchSize, float? LearningRate, ulong? Seed, int? Threads, bool Resume = false, int CheckpointEvery = 0, bool Distributed = false);
 
     internal static int Run(FileInfo specFile, Overrides overrides, DirectoryInfo? outDir, TextWriter output)
     {
+        // ---- distributed: join the MPI job; ranks other than 0 train silently and write nothing ----
+        if (!overrides.Distributed) return Run(specFile, overrides, outDir, output, null);
+        if (overrides.Resume) throw new DistributedException("--resume is not supported with --distributed yet: resume the run in a single process, or start it again.");
+        using var collectives = MpiCollectives.Start();
+        return Run(specFile, overrides, outDir, collectives.Rank == 0 ? output : TextWriter.Null, collectives);
+    }
+
+    private static int Run(FileInfo specFile, Overrides overrides, DirectoryInfo? outDir, TextWriter output, ICollectives? collectives)
+    {
+        // ---- end distributed ----
         var spec = TrainingSpec.Load(specFile.FullName);
         if (overrides.Epochs is { } e) spec.Epochs = e > 0 ? e : throw new ArgumentException($"--epochs must be positive; got {e}.");
         if (overrides.BatchSize is { } b) spec.BatchSize = b > 0 ? b : throw new ArgumentException($"--batch-size must be positive; got {b}.");
@@ -61,22 +74,28 @@ internal static class TrainCommand
         }
         var baseDirectory = SpecFiles.DataRoot(spec, specFile);
         var run = outDir?.FullName ?? Path.Combine("runs", spec.Name);
-        Directory.CreateDirectory(run);
+        var leader = collectives is null || collectives.Rank == 0; // distributed: only rank 0 writes
+        if (leader) Directory.CreateDirectory(run);
 
         output.WriteLine($"Training {spec.Name} ({specFile.Name}): {spec.Epochs} epochs, batch {spec.BatchSize}, seed {spec.Seed}, {Parallelism.Threads} threads");
+        if (collectives is not null) output.WriteLine($"Distributed: {collectives.Size} ranks over MPI, {spec.BatchSize / Math.Max(collectives.Size, 1)} examples per rank per step");
         var experiment = Experiment.Create(spec, baseDirectory, overrides.LearningRate);
         output.WriteLine($"Data: {experiment.Data.Train.Count} training, {experiment.Data.Validation?.Count ?? 0} validation, {experiment.Data.Test.Count} test examples");
         output.Write(experiment.Model.Summary([1, .. experiment.Data.ExampleShape]));
 
         var checkpoint = Path.Combine(run, "checkpoints", "last.ckpt");
-        experiment.Trainer.CheckpointPath = checkpoint;
+        experiment.Trainer.CheckpointPath = leader ? checkpoint : null;
         experiment.Trainer.CheckpointEveryBatches = overrides.CheckpointEvery >= 0 ? overrides.CheckpointEvery
             : throw new ArgumentException($"--checkpoint-every must be >= 0; got {overrides.CheckpointEvery}.");
         if (overrides.Resume) output.WriteLine(File.Exists(checkpoint) ? $"Resuming from {checkpoint}" : $"No checkpoint at {checkpoint}: starting from the beginning");
         var csv = new CsvLogger(Path.Combine(run, "metrics.csv"));
         var weights = new ModelCheckpoint(Path.Combine(run, "checkpoints"), experiment.ValidationLoader is null ? "loss" : "val_loss");
         // The progress display is not part of the checkpointed callbacks, so a resumed run may show it differently.
-        var result = ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([csv, weights, progress], resume: overrides.Resume));
+        var result = collectives is null
+            ? ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([csv, weights, progress], resume: overrides.Resume))
+            : leader ? ProgressDisplay.Run(output, experiment.TrainLoader.Dataset.Count / spec.BatchSize, progress => DataParallel.Run(experiment, collectives, [csv, weights, progress]))
+            : DataParallel.Run(experiment, collectives);
+        if (!leader) return 0; // distributed
         if (result.History.StopReason is { } reason) output.WriteLine($"Stopped: {reason}");
         SavedModel.Save(Path.Combine(run, "model"), spec, experiment.Model, experiment.Data.ExampleShape, experiment.Data.Classes, experiment.Data.Standardizer);
 

@@ -54,6 +54,12 @@ public sealed partial class Trainer
     /// <summary>When set, gradients are clipped to this global L2 norm before each update.</summary>
     public float? ClipGradientNorm { get; set; }
 
+    /// <summary>
+    /// Runs in the built-in step right after <c>loss.Backward()</c>, before clipping and the optimizer step: the place to
+    /// average gradients across processes (Nabla.Distributed's GradientAverager) or inspect them.
+    /// </summary>
+    public Action? AfterBackward { get; set; }
+
     /// <summary>Stop at the first non-finite loss, naming the epoch and batch (on by default).</summary>
     public bool TerminateOnNaN { get; set; } = true;
 
@@ -173,6 +179,7 @@ public sealed partial class Trainer
         var loss = Loss!.Compute(prediction, batch.Target);
         Optimizer!.ZeroGrad();
         loss.Backward();
+        AfterBackward?.Invoke();
         if (ClipGradientNorm is { } maxNorm) GradientClipping.ClipByGlobalNorm(Model.TrainableParameters(), maxNorm);
         Optimizer.Step();
         using (Autograd.NoGrad())
