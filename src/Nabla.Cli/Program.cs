@@ -38,6 +38,7 @@ internal static class Program
         root.Subcommands.Add(SummaryCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(OnnxCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 
