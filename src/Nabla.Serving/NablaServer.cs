@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -17,6 +18,9 @@ namespace Nabla.Serving;
 /// </summary>
 public static class NablaServer
 {
+    // Error messages quote JSON; plain quotes read better than \u0022 (the body is never embedded in HTML).
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Builds (but does not start) the app; call <c>Run</c>, or <c>StartAsync</c> and read <c>Urls</c> for the bound address.</summary>
     public static WebApplication Build(SavedModel model, ServerOptions options)
     {
@@ -104,7 +108,7 @@ public static class NablaServer
     private static async Task WriteJson(HttpContext context, JsonNode node)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.WriteAsync(node.ToJsonString());
+        await context.Response.WriteAsync(node.ToJsonString(Relaxed));
     }
 
     /// <summary>Name, input shape, classes, parameter count and the run's summary.json (when the run folder has one).</summary>
