@@ -49,7 +49,15 @@ public static class NablaServer
             {
                 await Error(context, e.StatusCode, e.Message);
             }
-            metrics.Record(context.Response.StatusCode, clock.Elapsed.TotalMilliseconds);
+            catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+            {
+                // A bug or an unexpected model failure: still a JSON answer, and counted as an error.
+                await Error(context, 500, "internal error: " + e.Message);
+            }
+            finally
+            {
+                metrics.Record(context.Response.StatusCode, clock.Elapsed.TotalMilliseconds);
+            }
         });
         // Empty 4xx/5xx responses (unknown routes, wrong methods) still get a JSON error.
         app.UseStatusCodePages(async status =>
