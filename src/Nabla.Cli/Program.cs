@@ -41,6 +41,7 @@ internal static class Program
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(OnnxCommand.Create());
         root.Subcommands.Add(MpiCheckCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Nabla.Cli.Reports;
 using Nabla.Data;
+using Nabla.Serving.Images;
 using Nabla.Specs;
 
 namespace Nabla.Cli.Commands;

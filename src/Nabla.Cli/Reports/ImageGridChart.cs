@@ -1,3 +1,5 @@
+using Nabla.Serving.Images;
+
 namespace Nabla.Cli.Reports;
 
 /// <summary>

@@ -1,4 +1,4 @@
-using Nabla.Cli.Reports;
+using Nabla.Serving.Images;
 
 namespace Nabla.Tests.Reports;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Nabla.Cli.Reports;
+using Nabla.Serving.Images;
 using Nabla.Data;
 using Nabla.Specs;
 using Nabla.Tests.Support;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using Nabla.Cli.Reports;
+using Nabla.Serving.Images;
 
 namespace Nabla.Tests.Reports;
 

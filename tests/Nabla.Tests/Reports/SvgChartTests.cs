@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Nabla.Cli.Reports;
+using Nabla.Serving.Images;
 
 namespace Nabla.Tests.Reports;
 

@@ -1,4 +1,4 @@
-namespace Nabla.Cli.Reports;
+namespace Nabla.Serving.Images;
 
 /// <summary>The colour types of PNG (the IHDR byte): how many samples a pixel has and what they mean.</summary>
 public enum PngColorType : byte

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Nabla.Cli.Reports;
+namespace Nabla.Serving.Images;
 
 public static partial class Png
 {

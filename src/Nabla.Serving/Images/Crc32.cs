@@ -1,4 +1,4 @@
-namespace Nabla.Cli.Reports;
+namespace Nabla.Serving.Images;
 
 /// <summary>
 /// CRC-32 as PNG and zip use it (ISO 3309 / ITU-T V.42): reflected polynomial 0xEDB88320, initial value and final

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Nabla.Cli.Reports;
+namespace Nabla.Serving.Images;
 
 /// <summary>
 /// A small PNG codec (ISO/IEC 15948) on the runtime's zlib: <see cref="Encode"/> writes 8-bit images of any colour

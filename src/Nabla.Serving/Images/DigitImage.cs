@@ -1,4 +1,4 @@
-namespace Nabla.Cli.Reports;
+namespace Nabla.Serving.Images;
 
 /// <summary>Turns a picture (a PNG of a hand-drawn digit, say) into the input an MNIST-style model expects.</summary>
 public static class DigitImage
