@@ -33,4 +33,27 @@ public class DemosBTests
         Assert.Contains("answer", output, StringComparison.Ordinal);
         AssertCharts(dir, "confusion.svg", "digits.svg");
     }
+
+    [Fact]
+    public void Lstm_beats_the_plain_rnn_on_long_sequences()
+    {
+        var (result, dir, _) = Run(new LstmDemo());
+        var longest = (int)result["long_length"];
+        Assert.True(longest >= 30);
+        Assert.True(result["lstm_accuracy_T5"] > 0.9 && result["rnn_accuracy_T5"] > 0.9, "both learn short sequences");
+        Assert.True(result[$"lstm_accuracy_T{longest}"] > 0.85, $"lstm {result[$"lstm_accuracy_T{longest}"]}");
+        Assert.True(result[$"lstm_accuracy_T{longest}"] > result[$"rnn_accuracy_T{longest}"] + 0.2, "LSTM clearly above RNN at the long length");
+        AssertCharts(dir, "accuracy-by-length.svg");
+    }
+
+    [Fact]
+    public void Rnn_remembers_short_sequences_only()
+    {
+        var (result, dir, _) = Run(new RnnDemo());
+        var longest = (int)result["long_length"];
+        Assert.False(result.ContainsKey("lstm_accuracy_T5"));
+        Assert.True(result["rnn_accuracy_T5"] > 0.9);
+        Assert.True(result[$"rnn_accuracy_T{longest}"] < 0.65, $"rnn at T = {longest}: {result[$"rnn_accuracy_T{longest}"]}");
+        AssertCharts(dir, "accuracy-by-length.svg");
+    }
 }
