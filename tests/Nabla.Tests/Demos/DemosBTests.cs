@@ -56,4 +56,14 @@ public class DemosBTests
         Assert.True(result[$"rnn_accuracy_T{longest}"] < 0.65, $"rnn at T = {longest}: {result[$"rnn_accuracy_T{longest}"]}");
         AssertCharts(dir, "accuracy-by-length.svg");
     }
+
+    [Fact]
+    public void Transfer_from_digits_0_to_4_beats_training_from_scratch_on_100_labels()
+    {
+        var (result, dir, _) = Run(new TransferLearningDemo());
+        Assert.True(result["pretrain_accuracy"] > 0.9);
+        Assert.True(result["frozen_accuracy"] > result["scratch_accuracy"] + 0.01, $"frozen {result["frozen_accuracy"]} vs scratch {result["scratch_accuracy"]}");
+        Assert.True(result["finetuned_accuracy"] > result["scratch_accuracy"], $"fine-tuned {result["finetuned_accuracy"]} vs scratch {result["scratch_accuracy"]}");
+        AssertCharts(dir, "accuracy.svg");
+    }
 }
