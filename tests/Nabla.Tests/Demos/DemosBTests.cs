@@ -66,4 +66,22 @@ public class DemosBTests
         Assert.True(result["finetuned_accuracy"] > result["scratch_accuracy"], $"fine-tuned {result["finetuned_accuracy"]} vs scratch {result["scratch_accuracy"]}");
         AssertCharts(dir, "accuracy.svg");
     }
+
+    [Theory]
+    [InlineData(new double[] { 1, 2, 3 }, new double[] { 4, 5 }, 1.0)]
+    [InlineData(new double[] { 4, 5 }, new double[] { 1, 2, 3 }, 0.0)]
+    [InlineData(new double[] { 1, 3 }, new double[] { 2, 4 }, 0.75)] // pairs (2>1), (2<3), (4>1), (4>3)
+    [InlineData(new double[] { 1, 2 }, new double[] { 2 }, 0.75)]    // a tie counts half
+    public void Auc_is_the_probability_an_anomaly_outscores_a_normal_example(double[] normal, double[] anomalies, double expected) =>
+        Assert.Equal(expected, AutoencoderDemo.Auc(normal, anomalies), 12);
+
+    [Fact]
+    public void Autoencoder_reconstruction_error_separates_anomalies()
+    {
+        var (result, dir, _) = Run(new AutoencoderDemo());
+        Assert.True(result["noise_auc"] > 0.8, $"noise AUC {result["noise_auc"]}");
+        Assert.True(result["held_out_mse"] > result["test_mse"], "the unseen digit reconstructs worse");
+        Assert.True(result["held_out_auc"] > 0.5);
+        AssertCharts(dir, "reconstructions.svg");
+    }
 }
