@@ -84,4 +84,16 @@ public class DemosBTests
         Assert.True(result["held_out_auc"] > 0.5);
         AssertCharts(dir, "reconstructions.svg");
     }
+
+    [Fact]
+    public void Gan_trains_with_finite_losses_and_moves_generated_brightness_towards_the_data()
+    {
+        var (result, dir, output) = Run(new GanDemo());
+        Assert.Contains("d_loss", output, StringComparison.Ordinal);
+        Assert.True(double.IsFinite(result["d_loss"]) && double.IsFinite(result["g_loss"]));
+        var before = Math.Abs(result["generated_mean_before"] - result["data_mean"]);
+        var after = Math.Abs(result["generated_mean_after"] - result["data_mean"]);
+        Assert.True(after < before / 2, $"generated mean {result["generated_mean_before"]} -> {result["generated_mean_after"]}, data {result["data_mean"]}");
+        AssertCharts(dir, "losses.svg", $"samples-epoch{(int)result["epochs"]}.svg");
+    }
 }
