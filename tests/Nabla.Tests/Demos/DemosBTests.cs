@@ -96,4 +96,16 @@ public class DemosBTests
         Assert.True(after < before / 2, $"generated mean {result["generated_mean_before"]} -> {result["generated_mean_after"]}, data {result["data_mean"]}");
         AssertCharts(dir, "losses.svg", $"samples-epoch{(int)result["epochs"]}.svg");
     }
+
+    [Fact]
+    public void Svd_compression_keeps_accuracy_at_a_fraction_of_the_parameters()
+    {
+        var (result, dir, _) = Run(new SvdCompressionDemo());
+        // Parameters of rank r: r·(in + out) per layer plus the biases, for 784-128-64-10 (r = 8 is below every in·out/(in + out)).
+        Assert.Equal(8 * (784 + 128) + 128 + 8 * (128 + 64) + 64 + 8 * (64 + 10) + 10, result["rank8_parameters"]);
+        Assert.Equal(784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10, result["original_parameters"]);
+        Assert.True(result["rank16_accuracy"] > result["original_accuracy"] - 0.03, $"rank 16 {result["rank16_accuracy"]} vs {result["original_accuracy"]}");
+        Assert.True(result["rank1_accuracy"] < result["original_accuracy"] - 0.3, "rank 1 loses most of the accuracy");
+        AssertCharts(dir, "accuracy-vs-parameters.svg");
+    }
 }
