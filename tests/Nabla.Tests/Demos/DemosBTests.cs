@@ -108,4 +108,18 @@ public class DemosBTests
         Assert.True(result["rank1_accuracy"] < result["original_accuracy"] - 0.3, "rank 1 loses most of the accuracy");
         AssertCharts(dir, "accuracy-vs-parameters.svg");
     }
+
+    [Fact]
+    public void Cross_validation_reports_per_fold_accuracy_with_its_mean_and_std()
+    {
+        var (result, dir, _) = Run(new CrossValidationDemo());
+        var folds = Enumerable.Range(1, (int)result["folds"]).Select(i => result[$"fold{i}_accuracy"]).ToArray();
+        var mean = folds.Average();
+        Assert.Equal(mean, result["mean_accuracy"], 9);
+        var spread = Math.Sqrt(folds.Sum(a => (a - mean) * (a - mean)) / folds.Length);
+        var sampleSpread = Math.Sqrt(folds.Sum(a => (a - mean) * (a - mean)) / (folds.Length - 1));
+        Assert.True(Math.Abs(result["std_accuracy"] - spread) < 1e-9 || Math.Abs(result["std_accuracy"] - sampleSpread) < 1e-9);
+        Assert.True(mean > 0.85, $"mean accuracy {mean}");
+        AssertCharts(dir, "folds.svg");
+    }
 }
