@@ -122,4 +122,15 @@ public class DemosBTests
         Assert.True(mean > 0.85, $"mean accuracy {mean}");
         AssertCharts(dir, "folds.svg");
     }
+
+    [Fact]
+    public void Tuning_finds_a_configuration_far_better_than_the_worst()
+    {
+        var (result, dir, output) = Run(new TuningDemo());
+        Assert.Equal(8, result["trials"]);
+        Assert.True(result["best_accuracy"] >= 0.9, output);
+        Assert.True(result["best_accuracy"] - result["worst_accuracy"] >= 0.2, output); // the choices matter
+        Assert.Contains("best: ", output, StringComparison.Ordinal);
+        AssertCharts(dir, "trials.svg");
+    }
 }
