@@ -133,4 +133,12 @@ public class DemosBTests
         Assert.Contains("best: ", output, StringComparison.Ordinal);
         AssertCharts(dir, "trials.svg");
     }
+
+    [Fact]
+    public void Attention_points_at_the_largest_number()
+    {
+        var (result, dir, output) = Run(new AttentionDemo());
+        Assert.True(result["accuracy"] > 4 * result["chance"], output);
+        AssertCharts(dir, "attention.svg", "loss.svg");
+    }
 }
