@@ -141,4 +141,22 @@ public class DemosBTests
         Assert.True(result["accuracy"] > 4 * result["chance"], output);
         AssertCharts(dir, "attention.svg", "loss.svg");
     }
+
+    [Fact]
+    public void Policy_gradient_balances_the_pole_longer_after_training()
+    {
+        var (result, dir, output) = Run(new ReinforcementLearningDemo());
+        Assert.True(result["last_return"] > 2 * result["first_return"], output);
+        AssertCharts(dir, "returns.svg");
+    }
+
+    [Fact]
+    public void Cart_pole_physics_lets_an_unbalanced_pole_fall()
+    {
+        var env = new ReinforcementLearningDemo.CartPole(new Generator(1));
+        env.Reset();
+        var steps = 0;
+        while (env.Step(1) && steps < 1000) steps++; // always pushing right tips the pole over within a second or two
+        Assert.InRange(steps, 5, 100);
+    }
 }
