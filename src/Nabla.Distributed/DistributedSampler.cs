@@ -66,6 +66,8 @@ public sealed class DistributedSampler : IDataset
         return _order[(step * GlobalBatchSize) + (Rank * LocalBatchSize) + offset];
     }
 
+    public bool BatchesAreFresh => Dataset.BatchesAreFresh;
+
     public Batch GetBatch(ReadOnlySpan<int> indices)
     {
         var mapped = new int[indices.Length];

@@ -85,8 +85,11 @@ public sealed class DataLoader : IEnumerable<Batch>
             if (following < BatchCount) next = Task.Run(() => Load(order, epoch, following));
             // Gathered on a worker thread, outside any scope: give the batch to the consumer's scope (a training
             // step's), so its buffers go back to the pool when the step ends instead of to the garbage collector.
-            TensorScope.AdoptIntoCurrent(current.Input);
-            TensorScope.AdoptIntoCurrent(current.Target);
+            if (Dataset.BatchesAreFresh)
+            {
+                TensorScope.AdoptIntoCurrent(current.Input);
+                TensorScope.AdoptIntoCurrent(current.Target);
+            }
             yield return current;
         }
     }

@@ -18,6 +18,12 @@ public interface IDataset
 
     /// <summary>The examples at <paramref name="indices"/>, stacked along a new first axis.</summary>
     Batch GetBatch(ReadOnlySpan<int> indices);
+
+    /// <summary>
+    /// True when every <see cref="GetBatch"/> returns tensors nobody else holds, so a loader may hand their memory to the
+    /// training step's scope; false (the default) for datasets that may return tensors they keep.
+    /// </summary>
+    bool BatchesAreFresh => false;
 }
 
 /// <summary>Examples held in two tensors whose first axes line up: inputs [N, ...] and targets [N, ...].</summary>
@@ -45,6 +51,9 @@ public sealed class TensorDataset : IDataset
     }
 
     public int Count { get; }
+
+    /// <summary>Batches are gathered into new tensors every time.</summary>
+    public bool BatchesAreFresh => true;
 
     /// <summary>All inputs [N, ...].</summary>
     public Tensor Inputs { get; }
@@ -100,6 +109,8 @@ public sealed class Subset : IDataset
     }
 
     public int Count => _indices.Length;
+
+    public bool BatchesAreFresh => _source.BatchesAreFresh;
 
     /// <summary>Positions in the source dataset.</summary>
     public IReadOnlyList<int> Indices => _indices;

@@ -65,6 +65,25 @@ public class DataLoaderTests
         Assert.Equal([4f, 5f, 6f, 7f], batches.Current.Target.ToArray()); // outside a scope: left to the garbage collector
     }
 
+    private sealed class FullBatch(Tensor x, Tensor y) : IDataset
+    {
+        public int Count => x.Shape[0];
+        public Batch GetBatch(ReadOnlySpan<int> indices) => new(x, y); // hands out the tensors it keeps
+    }
+
+    [Fact]
+    public void Batches_a_dataset_keeps_are_never_given_to_a_step_scope()
+    {
+        var x = Tensor.Arange(8).Reshape(4, 2) + 0f; // made outside any scope from pooled memory
+        var loader = new DataLoader(new FullBatch(x, Tensor.Arange(4) + 0f), 4, prefetch: true);
+        for (var epoch = 0; epoch < 2; epoch++)
+        {
+            using var batches = loader.Epoch(epoch).GetEnumerator();
+            using (TensorScope.Begin()) Assert.True(batches.MoveNext());
+        }
+        Assert.Equal([0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f], x.Reshape(-1).ToArray()); // still readable
+    }
+
     [Fact]
     public void Subsets_and_bad_arguments()
     {
