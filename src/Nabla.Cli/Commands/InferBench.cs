@@ -45,11 +45,7 @@ internal static class InferBench
     private static Dictionary<string, object> Measure(string which, string dataDir)
     {
         var images = Mnist.Load(dataDir, train: false).Inputs;
-        Generator.ManualSeed(0);
-        Module model = which == "mlp"
-            ? new Sequential(new Flatten(), new Linear(784, 128), new Relu(), new Linear(128, 64), new Relu(), new Linear(64, 10))
-            : new Sequential(new Conv2d(1, 6, 5, padding: 2), new Relu(), new MaxPool2d(2), new Conv2d(6, 16, 5), new Relu(), new MaxPool2d(2),
-                new Flatten(), new Linear(400, 120), new Relu(), new Linear(120, 84), new Relu(), new Linear(84, 10));
+        var model = TrainBench.ReferenceModel(which);
         model.Eval();
         using var noGrad = Autograd.NoGrad();
         var singles = Enumerable.Range(0, 2000).Select(i => images.Narrow(0, i, 1).Contiguous()).ToArray();

@@ -30,18 +30,9 @@ internal static class ModelInputs
     /// <c>data/mnist</c> in the working directory or a folder above it, or in a folder above <paramref name="near"/>
     /// (the model): the bundled digits of a clone of the repository.
     /// </summary>
-    public static string FindBundledMnist(string near)
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), Path.GetFullPath(near) })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, BundledMnist);
-                if (Directory.Exists(candidate)) return candidate;
-            }
-        }
-        throw new DirectoryNotFoundException($"the bundled MNIST data ({BundledMnist}) is not in {Directory.GetCurrentDirectory()}, above it, or above {near}; pass --data DIR.");
-    }
+    public static string FindBundledMnist(string near) =>
+        DataFolders.Find(BundledMnist, Directory.GetCurrentDirectory(), near)
+        ?? throw new DirectoryNotFoundException($"the bundled MNIST data ({BundledMnist}) is not in {Directory.GetCurrentDirectory()}, above it, or above {near}; pass --data DIR.");
 
     /// <summary>
     /// <paramref name="inputs"/> [N, ...] reshaped to [N, model input shape] when the sizes agree (e.g. [N, 28, 28] IDX

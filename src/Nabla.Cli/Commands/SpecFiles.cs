@@ -9,10 +9,7 @@ internal static class SpecFiles
     public static string DataRoot(TrainingSpec spec, FileInfo specFile)
     {
         if (Path.IsPathRooted(spec.Data.Path) || Path.Exists(spec.Data.Path)) return Directory.GetCurrentDirectory();
-        for (var dir = specFile.Directory; dir is not null; dir = dir.Parent)
-        {
-            if (Path.Exists(Path.Combine(dir.FullName, spec.Data.Path))) return dir.FullName;
-        }
-        throw new SpecException("data.path", $"'{spec.Data.Path}' was not found in {Directory.GetCurrentDirectory()} or any folder above {specFile.DirectoryName}.");
+        return DataFolders.FindBase(spec.Data.Path, specFile.DirectoryName!)
+            ?? throw new SpecException("data.path", $"'{spec.Data.Path}' was not found in {Directory.GetCurrentDirectory()} or any folder above {specFile.DirectoryName}.");
     }
 }

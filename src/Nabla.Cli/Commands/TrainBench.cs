@@ -59,15 +59,21 @@ internal static class TrainBench
         return new Cost(clock.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: false) - bytes, (GC.GetTotalPauseDuration() - pause).TotalMilliseconds, steps);
     }
 
+    /// <summary>The reference scripts' models with weights seeded 0: the 784-128-64-10 ReLU MLP ("mlp") or the LeNet-5-like CNN ("cnn").</summary>
+    internal static Module ReferenceModel(string which)
+    {
+        Generator.ManualSeed(0);
+        return which == "mlp"
+            ? new Sequential(new Flatten(), new Linear(784, 128), new Relu(), new Linear(128, 64), new Relu(), new Linear(64, 10))
+            : new Sequential(new Conv2d(1, 6, 5, padding: 2), new Relu(), new MaxPool2d(2), new Conv2d(6, 16, 5), new Relu(), new MaxPool2d(2),
+                new Flatten(), new Linear(400, 120), new Relu(), new Linear(120, 84), new Relu(), new Linear(84, 10));
+    }
+
     private static Dictionary<string, object> Images(string which, string dataDir)
     {
         var train = Mnist.Load(dataDir, train: true);
         var test = Mnist.Load(dataDir, train: false);
-        Generator.ManualSeed(0);
-        Module model = which == "mlp"
-            ? new Sequential(new Flatten(), new Linear(784, 128), new Relu(), new Linear(128, 64), new Relu(), new Linear(64, 10))
-            : new Sequential(new Conv2d(1, 6, 5, padding: 2), new Relu(), new MaxPool2d(2), new Conv2d(6, 16, 5), new Relu(), new MaxPool2d(2),
-                new Flatten(), new Linear(400, 120), new Relu(), new Linear(120, 84), new Relu(), new Linear(84, 10));
+        var model = TrainBench.ReferenceModel(which);
         var trainer = new Trainer(model, new Adam(model.Parameters(), 1e-3f), new CrossEntropyLoss());
         var loader = new DataLoader(train, 64, shuffle: true, seed: 0, prefetch: true);
         var epochs = new List<Cost>();

@@ -6,18 +6,9 @@ namespace Nabla.Cli.Demos;
 internal static class DemoDataB
 {
     /// <summary>The folder data/NAME found relative to the current directory or walking up from the executable.</summary>
-    public static string DataDirectory(string name)
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "data", name);
-                if (Directory.Exists(candidate)) return candidate;
-            }
-        }
-        throw new DirectoryNotFoundException($"demo: could not find data/{name} above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}.");
-    }
+    public static string DataDirectory(string name) =>
+        Commands.DataFolders.Find(Path.Combine("data", name), Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
+        ?? throw new DirectoryNotFoundException($"demo: could not find data/{name} above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}.");
 
     /// <summary>The first <paramref name="count"/> MNIST digits (train or test part) whose label is in <paramref name="digits"/> (all when null).</summary>
     public static TensorDataset Mnist(bool train, int count, IReadOnlyCollection<int>? digits = null)

@@ -8,18 +8,7 @@ namespace Nabla.Cli.Demos;
 internal static class DemoKitA
 {
     /// <summary>The bundled data/mnist folder: found from the current directory or above the program's folder.</summary>
-    public static string MnistDirectory()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "data", "mnist");
-                if (Directory.Exists(candidate)) return candidate;
-            }
-        }
-        throw new DirectoryNotFoundException($"No data/mnist folder in {Directory.GetCurrentDirectory()} or above {AppContext.BaseDirectory}; run the demo from the repository.");
-    }
+    public static string MnistDirectory() => DemoDataB.DataDirectory("mnist");
 
     /// <summary>The first <paramref name="count"/> MNIST digits as flat rows: images [count, 784] in [0, 1], labels [count].</summary>
     public static (Tensor X, Tensor Y) Mnist(int count, bool train = true, int skip = 0)
