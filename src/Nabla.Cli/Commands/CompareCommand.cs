@@ -47,8 +47,8 @@ internal static class CompareCommand
         {
             throw new ArgumentException($"the test images are [{string.Join(", ", test.Inputs.Shape.ToArray()[1..])}] but the models take [{string.Join(", ", modelA.InputShape)}].");
         }
-        var predictionsA = Predict(modelA, test.Inputs);
-        var predictionsB = Predict(modelB, test.Inputs);
+        var predictionsA = ModelInputs.Outputs(modelA, test.Inputs).ArgMax(1);
+        var predictionsB = ModelInputs.Outputs(modelB, test.Inputs).ArgMax(1);
         var result = ModelComparison.Compare(predictionsA, predictionsB, test.Targets);
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv, $"{test.Count} test examples"));
@@ -58,16 +58,6 @@ internal static class CompareCommand
         output.WriteLine(string.Create(inv, $"{result.McNemar.Test}: statistic {result.McNemar.Statistic:0.###}, p = {result.McNemar.PValue:0.####}"));
         output.WriteLine(result.Verdict);
         return 0;
-    }
-
-    private static Tensor Predict(SavedModel model, Tensor inputs)
-    {
-        var parts = new List<Tensor>();
-        for (var start = 0; start < inputs.Shape[0]; start += 500)
-        {
-            parts.Add(model.Predict(inputs.Narrow(0, start, Math.Min(500, inputs.Shape[0] - start))).ArgMax(1));
-        }
-        return Tensor.Concat(parts);
     }
 
     private static string Format(Interval interval) => string.Create(CultureInfo.InvariantCulture,
