@@ -83,6 +83,49 @@ public class GemmTests
         }
     }
 
+    public static TheoryData<string, int, int, int> FewRowSizes()
+    {
+        var data = new TheoryData<string, int, int, int>();
+        (int M, int N, int K)[] sizes = [(1, 10, 784), (1, 128, 15), (2, 5, 23), (3, 9, 37), (4, 6, 8), (4, 4, 16), (1, 7, 7)];
+        foreach (var path in new[] { GemmPath.Vector256, GemmPath.Portable })
+        {
+            foreach (var (m, n, k) in sizes) data.Add(path.ToString(), m, n, k);
+        }
+        return data;
+    }
+
+    /// <summary>Up to four rows of A skip packing (dot products of rows of A and Bᵀ, or scaled rows of B): both layouts, both modes.</summary>
+    [Theory]
+    [MemberData(nameof(FewRowSizes))]
+    public void Few_row_products_match_a_naive_product(string pathName, int m, int n, int k)
+    {
+        var saved = Gemm.ForcedPath;
+        Gemm.ForcedPath = Enum.Parse<GemmPath>(pathName);
+        try
+        {
+            var aData = Random(1 + m * (k + 2), 5);
+            var bData = Random(3 + n * (k + 1), 6);
+            float A(int i, int p) => aData[1 + i * (k + 2) + p];
+            float Bt(int p, int j) => bData[3 + j * (k + 1) + p];
+            float B(int p, int j) => bData[3 + p * n + j];
+            foreach (var accumulate in new[] { false, true })
+            {
+                var start = accumulate ? 0.5f : float.NaN;
+                var c = Enumerable.Repeat(start, 2 + m * n).ToArray();
+                Gemm.Multiply(m, n, k, aData, 1, k + 2, 1, bData, 3, 1, k + 1, c, 2, n, accumulate);
+                AssertClose(Naive(m, n, k, A, Bt).Select(v => accumulate ? v + 0.5 : v).ToArray(), c, 2, n, m, n, $"{pathName} {m}x{n}x{k} A·Bᵀ acc={accumulate}");
+
+                var c2 = Enumerable.Repeat(start, 2 + m * n).ToArray();
+                Gemm.Multiply(m, n, k, aData, 1, k + 2, 1, bData, 3, n, 1, c2, 2, n, accumulate);
+                AssertClose(Naive(m, n, k, A, B).Select(v => accumulate ? v + 0.5 : v).ToArray(), c2, 2, n, m, n, $"{pathName} {m}x{n}x{k} A·B acc={accumulate}");
+            }
+        }
+        finally
+        {
+            Gemm.ForcedPath = saved;
+        }
+    }
+
     [Fact]
     public void Results_are_bitwise_identical_for_one_and_two_threads()
     {
