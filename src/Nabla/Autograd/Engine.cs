@@ -1,3 +1,5 @@
+using Nabla.Ops;
+
 namespace Nabla;
 
 /// <summary>
@@ -50,10 +52,15 @@ internal static class Engine
         }
 
         using var mode = createGraph ? default : Autograd.NoGrad();
+        // Gradient sums the engine allocated itself and has not yet handed to any node: only these may be added to in
+        // place (a node's gradient may be its input's gradient too, or a view of a saved tensor). Recording a graph
+        // for higher derivatives needs out-of-place sums, so then nothing is owned.
+        var owned = createGraph ? null : new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         while (ready.Count > 0)
         {
             var node = ready.Dequeue();
             pending.Remove(node, out var grad);
+            if (grad is not null) owned?.Remove(grad);
             if (grad is null || (needed is not null && !needed.Contains(node)))
             {
                 ReleaseEdges(node, dependencies, ready);
@@ -79,6 +86,16 @@ internal static class Engine
                 TensorScope.Persist(retained.Grad.Storage);
             }
 
+            if (owned is not null && node is Slice slice && node.Next[0] is { } sliced)
+            {
+                // Instead of Slice.Backward's full-size scatter per slice, every slice of a tensor (the gates of an
+                // LSTM step, the time steps of a sequence) adds its gradient into the window of one shared buffer.
+                slice.AddInto(OwnedGradient(sliced, slice.InputShape, pending, owned), grad);
+                if (--dependencies[sliced] == 0) ready.Enqueue(sliced);
+                if (!retainGraph) node.Release();
+                continue;
+            }
+
             var inputGrads = node.Backward(grad);
             var next = node.Next;
             for (var i = 0; i < next.Length; i++)
@@ -86,16 +103,43 @@ internal static class Engine
                 var edge = next[i];
                 if (edge is null) continue;
                 var g = i < inputGrads.Length ? inputGrads[i] : null;
-                if (g is not null)
-                {
-                    pending[edge] = pending.TryGetValue(edge, out var sum) ? sum + g : g;
-                }
+                if (g is not null) Accumulate(edge, g, pending, owned);
                 if (--dependencies[edge] == 0) ready.Enqueue(edge);
             }
             if (!retainGraph) node.Release();
         }
         for (var i = 0; i < captured.Length; i++) captured[i] = captured[firstSlot![capture![i].GradEdge!]];
         return captured;
+    }
+
+    /// <summary>Adds a node's gradient for <paramref name="edge"/> to what has arrived there so far.</summary>
+    private static void Accumulate(Node edge, Tensor g, Dictionary<Node, Tensor> pending, HashSet<Tensor>? owned)
+    {
+        if (!pending.TryGetValue(edge, out var sum))
+        {
+            pending[edge] = g;
+        }
+        else if (owned is not null && owned.Contains(sum) && sum.Shape == g.Shape)
+        {
+            Backends.Cpu.Elementwise.BinaryInto<Backends.Cpu.AddOperator>(sum, g, sum);
+        }
+        else
+        {
+            var total = sum + g;
+            pending[edge] = total;
+            owned?.Add(total);
+        }
+    }
+
+    /// <summary>The engine-owned gradient buffer of <paramref name="edge"/>, created (zeros plus what arrived before) if needed.</summary>
+    private static Tensor OwnedGradient(Node edge, Shape shape, Dictionary<Node, Tensor> pending, HashSet<Tensor> owned)
+    {
+        if (pending.TryGetValue(edge, out var sum) && owned.Contains(sum) && sum.Shape == shape) return sum;
+        var buffer = Tensor.Zeros(shape.Dims);
+        if (sum is not null) buffer.AddInPlace(sum);
+        pending[edge] = buffer;
+        owned.Add(buffer);
+        return buffer;
     }
 
     /// <summary>

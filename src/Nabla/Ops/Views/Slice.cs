@@ -1,3 +1,5 @@
+using Nabla.Backends.Cpu;
+
 namespace Nabla.Ops;
 
 /// <summary>
@@ -33,6 +35,21 @@ internal sealed class Slice : Node
     {
         if (index < 0) index += size;
         return Math.Clamp(index, 0, size);
+    }
+
+    /// <summary>The shape of the sliced tensor (the shape of its gradient).</summary>
+    internal Shape InputShape => _inputShape;
+
+    /// <summary>
+    /// full[start::step] += dy, in place, for the engine's accumulation of several slices' gradients into one buffer
+    /// (what Backward computes, without a full-size tensor per slice). Runs only outside graph recording.
+    /// </summary>
+    internal void AddInto(Tensor full, Tensor dy)
+    {
+        var length = dy.Shape.Dims[_axis];
+        if (length == 0) return;
+        var window = Apply(full, _axis, _start, _start + (length - 1) * _step + 1, _step);
+        Elementwise.BinaryInto<AddOperator>(window, dy, window);
     }
 
     internal override Tensor?[] Backward(Tensor dy) =>
