@@ -5,7 +5,7 @@ using static Nabla.Tests.OnnxTests.OnnxTestSupport;
 namespace Nabla.Tests.OnnxTests;
 
 /// <summary>Export -> import -> the same outputs (within 1e-5) as the Nabla model, for every exportable layer, on a batch size other than the sample's.</summary>
-public class ExportRoundTripTests
+public partial class ExportRoundTripTests
 {
     /// <param name="TimeAxis">The sequence axis, when the export keeps it dynamic: the check also runs a longer sequence.</param>
     public sealed record Case(string Name, Func<Generator, Module> Build, int[] SampleShape, int BatchAxis = 0, int Classes = 0, int? TimeAxis = null);
