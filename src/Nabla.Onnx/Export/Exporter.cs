@@ -223,10 +223,7 @@ internal sealed partial class Exporter
 
     private string BatchNorm(BatchNorm b, string x, string prefix)
     {
-        if (b.RunningMean is null || b.RunningVar is null)
-        {
-            throw new NotSupportedException($"Onnx.Export: {b.GetType().Name} without running statistics normalises with batch statistics even in eval mode, which ONNX inference cannot express.");
-        }
+        if (b.RunningMean is null || b.RunningVar is null) return BatchStatisticsNorm(b, x, prefix);
         var scale = _g.Initializer(prefix + "weight", b.Weight ?? Tensor.Ones(b.NumFeatures));
         var bias = _g.Initializer(prefix + "bias", b.Bias ?? Tensor.Zeros(b.NumFeatures));
         var mean = _g.Initializer(prefix + "running_mean", b.RunningMean);
