@@ -88,4 +88,22 @@ internal sealed partial class Exporter
     /// <summary>Reorders the gate blocks (each <paramref name="h"/> rows) of a [G·H, ...] weight or [G·H] bias.</summary>
     private static Tensor Reorder(Tensor weight, int[] order, int h) =>
         order.Length == 1 ? weight : Tensor.Concat([.. order.Select(g => weight.Narrow(0, g * h, h))], 0);
+
+    /// <summary>
+    /// BatchNorm without running statistics normalises with the batch's own statistics even in eval mode:
+    /// μ = ReduceMean(x) and σ² = ReduceMean((x - μ)²) over every axis but the channel axis 1, y = (x - μ) / √(σ² + ε) · γ + β.
+    /// </summary>
+    private string BatchStatisticsNorm(BatchNorm b, string x, string prefix)
+    {
+        var axes = Ints("axes", [0, .. Enumerable.Range(2, _sample.Rank - 2).Select(a => (long)a)]);
+        var centered = _g.Node("Sub", [x, _g.Node("ReduceMean", [x], axes, Int("keepdims", 1))]);
+        var variance = _g.Node("ReduceMean", [_g.Node("Mul", [centered, centered])], axes, Int("keepdims", 1));
+        var y = _g.Node("Div", [centered, _g.Node("Sqrt", [_g.Node("Add", [variance, _g.Scalar(b.Eps)])])]);
+        if (b.Weight is null || b.Bias is null) return y;
+        // γ and β [C] broadcast from axis 1: [C, 1, ...] with one 1 per axis after the channels.
+        var channel = _g.Ints([b.NumFeatures, .. Enumerable.Repeat(1L, _sample.Rank - 2)]);
+        var scale = _g.Node("Reshape", [_g.Initializer(prefix + "weight", b.Weight), channel]);
+        var shift = _g.Node("Reshape", [_g.Initializer(prefix + "bias", b.Bias), channel]);
+        return _g.Node("Add", [_g.Node("Mul", [y, scale]), shift]);
+    }
 }

@@ -63,7 +63,10 @@ internal sealed partial class Exporter
         {
             g.Graph.Nodes.Add(new NodeProto { OpType = "Identity", Name = g.Name("Identity_output"), Inputs = { output }, Outputs = { "output" } });
         }
-        var outTime = timeAxis is { } t && exporter._sample.Rank > Math.Max(t, exporter._batchAxis) && exporter._sample.Rank == sample.Rank ? timeAxis : null;
+        // The time axis stays where it was through layers that act per position (an Embedding appends its feature axis).
+        var keepsTime = leaves.All(l => l.Module is NN.Embedding or ActivationLayer or NN.Dropout or NN.LayerNorm or NN.Linear or RecurrentLayer
+            or NN.MultiHeadAttention or NN.TransformerEncoderLayer or NN.TransformerEncoder);
+        var outTime = timeAxis is { } t && exporter._sample.Rank > Math.Max(t, exporter._batchAxis) && keepsTime ? timeAxis : null;
         g.Graph.Outputs.Add(Info("output", OnnxElementType.Float, exporter._sample.Shape.ToArray(), exporter._batchAxis, outTime));
 
         var proto = new ModelProto
@@ -119,6 +122,9 @@ internal sealed partial class Exporter
             switch (layer)
             {
                 case RecurrentLayer r: return r.BatchFirst ? (0, 1) : (1, 0);
+                case NN.MultiHeadAttention m: return m.BatchFirst ? (0, 1) : (1, 0);
+                case NN.TransformerEncoderLayer t: return t.SelfAttn.BatchFirst ? (0, 1) : (1, 0);
+                case NN.TransformerEncoder e: return e[0].SelfAttn.BatchFirst ? (0, 1) : (1, 0);
                 case NN.Embedding or ActivationLayer or NN.Dropout or Dropout2d or NN.LayerNorm or NN.Linear: continue;
                 default: return (0, null);
             }
@@ -150,11 +156,17 @@ internal sealed partial class Exporter
             Embedding e => Embedding(e, x, prefix),
             LastTimeStep t => LastTimeStep(t, x),
             RecurrentLayer r => Recurrent(r, x, prefix),
+            MultiHeadAttention m => MultiHeadAttention(m, x, prefix),
+            TransformerEncoderLayer t => TransformerEncoderLayer(t, x, prefix),
+            TransformerEncoder e => TransformerEncoder(e, x, prefix),
+            Perceptron p => Perceptron(p, x, prefix),
+            SigmoidNeuron s => SigmoidNeuron(s, x, prefix),
             ActivationLayer a => Activation(a, x),
             _ => throw new NotSupportedException(
                 $"Onnx.Export: {layer.GetType().Name}{(name.Length > 0 ? $" ('{name}')" : "")} cannot be exported to ONNX. Exportable layers: Linear, Conv2d, ConvTranspose2d, " +
                 "MaxPool2d, AvgPool2d, GlobalAvgPool2d, BatchNorm1d/2d, LayerNorm, Dropout, Dropout2d, Flatten, Unflatten, Embedding, Rnn, Lstm, Gru, " +
-                "LastTimeStep, every activation layer, and Sequential models of them."),
+                "LastTimeStep, MultiHeadAttention, TransformerEncoderLayer, TransformerEncoder, Perceptron, SigmoidNeuron, every activation layer, " +
+                "and Sequential models of them."),
         };
         _sample = output;
     }
@@ -211,10 +223,7 @@ internal sealed partial class Exporter
 
     private string BatchNorm(BatchNorm b, string x, string prefix)
     {
-        if (b.RunningMean is null || b.RunningVar is null)
-        {
-            throw new NotSupportedException($"Onnx.Export: {b.GetType().Name} without running statistics normalises with batch statistics even in eval mode, which ONNX inference cannot express.");
-        }
+        if (b.RunningMean is null || b.RunningVar is null) return BatchStatisticsNorm(b, x, prefix);
         var scale = _g.Initializer(prefix + "weight", b.Weight ?? Tensor.Ones(b.NumFeatures));
         var bias = _g.Initializer(prefix + "bias", b.Bias ?? Tensor.Zeros(b.NumFeatures));
         var mean = _g.Initializer(prefix + "running_mean", b.RunningMean);
@@ -261,5 +270,19 @@ internal sealed partial class Exporter
         var axis = t.BatchFirst && _sample.Rank == 3 ? 1 : 0;
         if (_batchAxis > axis) _batchAxis--;
         return _g.Node("Gather", [x, _g.Ints([-1], scalar: true)], Int("axis", axis));
+    }
+
+    /// <summary>Perceptron: z = x·w + b [N] (MatMul of [N, in] with w [in]); class = Cast(z ≥ 0).</summary>
+    private string Perceptron(Perceptron p, string x, string prefix)
+    {
+        var z = _g.Node("Add", [_g.Node("MatMul", [x, _g.Initializer(prefix + "weight", p.Weight)]), _g.Initializer(prefix + "bias", p.Bias)]);
+        return _g.Node("Cast", [_g.Node("GreaterOrEqual", [z, _g.Scalar(0f)])], Int("to", (long)OnnxElementType.Float));
+    }
+
+    /// <summary>SigmoidNeuron: σ(x·wᵀ + b) with the [N, 1] Gemm squeezed to [N].</summary>
+    private string SigmoidNeuron(SigmoidNeuron s, string x, string prefix)
+    {
+        var gemm = Linear(s.Linear, x, prefix + "linear.");
+        return _g.Node("Sigmoid", [_g.Node("Squeeze", [gemm, _g.Ints([1])])]);
     }
 }

@@ -24,6 +24,7 @@ internal static partial class Operators
         AddReductions(table);
         AddNeural(table);
         AddRecurrent(table);
+        AddSlicing(table);
         return table;
     }
 

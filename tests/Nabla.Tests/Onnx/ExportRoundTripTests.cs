@@ -5,9 +5,10 @@ using static Nabla.Tests.OnnxTests.OnnxTestSupport;
 namespace Nabla.Tests.OnnxTests;
 
 /// <summary>Export -> import -> the same outputs (within 1e-5) as the Nabla model, for every exportable layer, on a batch size other than the sample's.</summary>
-public class ExportRoundTripTests
+public partial class ExportRoundTripTests
 {
-    public sealed record Case(string Name, Func<Generator, Module> Build, int[] SampleShape, int BatchAxis = 0, int Classes = 0);
+    /// <param name="TimeAxis">The sequence axis, when the export keeps it dynamic: the check also runs a longer sequence.</param>
+    public sealed record Case(string Name, Func<Generator, Module> Build, int[] SampleShape, int BatchAxis = 0, int Classes = 0, int? TimeAxis = null);
 
     private static readonly Case[] Cases =
     [
@@ -27,6 +28,9 @@ public class ExportRoundTripTests
         new("batchnorm2d", g => Trained(new BatchNorm2d(3), g, [4, 3, 5, 5]), [2, 3, 5, 5]),
         new("batchnorm1d", g => Trained(new BatchNorm1d(4), g, [6, 4]), [2, 4]),
         new("batchnorm1d_sequence", g => Trained(new BatchNorm1d(4, affine: false), g, [3, 4, 5]), [2, 4, 5]),
+        new("batchnorm2d_batch_statistics", g => Perturbed(new BatchNorm2d(3, trackRunningStats: false), g), [2, 3, 4, 5]),
+        new("batchnorm1d_batch_statistics_no_affine", _ => new BatchNorm1d(4, affine: false, trackRunningStats: false), [2, 4, 5]),
+        new("batchnorm1d_batch_statistics_features", g => Perturbed(new BatchNorm1d(5, trackRunningStats: false), g), [4, 5]),
         new("layernorm", g => Perturbed(new LayerNorm(4), g), [2, 3, 4]),
         new("layernorm_2d_nobias", g => Perturbed(new LayerNorm([3, 4], bias: false), g), [2, 3, 4]),
         new("dropout_flatten", g => new Sequential(new Dropout(0.5f), new Dropout2d(0.3f), new Flatten(), new Linear(12, 2, generator: g)), [2, 3, 2, 2]),
@@ -42,6 +46,24 @@ public class ExportRoundTripTests
         new("rnn_tanh", g => new Sequential(new Embedding(7, 3, generator: g), new Rnn(3, 5, batchFirst: true, generator: g), new LastTimeStep(batchFirst: true)), [2, 4], Classes: 7),
         new("activations_elu_softplus_hardtanh", _ => new Sequential(new Elu(0.7f), new Softplus(2f), new HardTanh(-0.5f, 1.5f), new LeakyRelu(0.2f)), [2, 5]),
         new("softmax_axis", _ => new Sequential(new Softmax(1), new LogSoftmax(0)), [2, 3, 4]),
+        new("perceptron", g => Perturbed(new Perceptron(3), g), [4, 3]),
+        new("sigmoid_neuron", g => Perturbed(new SigmoidNeuron(3, g), g), [4, 3]),
+        new("mha_batch_first", g => Perturbed(new MultiHeadAttention(8, 2, batchFirst: true, generator: g), g), [2, 5, 8], TimeAxis: 1),
+        new("mha_time_first_nobias", g => new MultiHeadAttention(6, 3, bias: false, dropout: 0.2f, generator: g), [4, 2, 6], BatchAxis: 1, TimeAxis: 0),
+        new("mha_one_head", g => Perturbed(new MultiHeadAttention(4, 1, generator: g), g), [3, 2, 4], BatchAxis: 1, TimeAxis: 0),
+        new("transformer_layer_post_norm_relu", g => Perturbed(new TransformerEncoderLayer(8, 2, dimFeedforward: 16, batchFirst: true, generator: g), g),
+            [2, 5, 8], TimeAxis: 1),
+        new("transformer_layer_pre_norm_gelu_time_first", g => Perturbed(new TransformerEncoderLayer(8, 4, dimFeedforward: 12, dropout: 0.3f,
+            activation: TransformerActivation.Gelu, normFirst: true, generator: g), g), [4, 2, 8], BatchAxis: 1, TimeAxis: 0),
+        new("transformer_layer_nobias", g => Perturbed(new TransformerEncoderLayer(6, 2, dimFeedforward: 8, bias: false, batchFirst: true, generator: g), g),
+            [2, 3, 6], TimeAxis: 1),
+        new("transformer_encoder_final_norm", g => Perturbed(new TransformerEncoder(() => new TransformerEncoderLayer(8, 2, dimFeedforward: 16,
+            batchFirst: true, normFirst: true, generator: g), numLayers: 2, norm: new LayerNorm(8)), g), [2, 4, 8], TimeAxis: 1),
+        new("transformer_text_classifier", g => Perturbed(new Sequential(new Embedding(10, 8, generator: g), new Linear(8, 8, generator: g),
+            new TransformerEncoder(() => new TransformerEncoderLayer(8, 2, dimFeedforward: 16, activation: TransformerActivation.Gelu, batchFirst: true, generator: g), 2),
+            new LastTimeStep(batchFirst: true), new Linear(8, 3, generator: g)), g), [2, 5], Classes: 10, TimeAxis: 1),
+        new("transformer_time_first_sequence_output", g => Perturbed(new Sequential(new Embedding(10, 8, generator: g),
+            new TransformerEncoderLayer(8, 2, dimFeedforward: 16, generator: g), new Relu()), g), [5, 2], BatchAxis: 1, Classes: 10, TimeAxis: 0),
     ];
 
     public static TheoryData<string> CaseNames() => [.. Cases.Select(c => c.Name)];
@@ -60,6 +82,16 @@ public class ExportRoundTripTests
         return norm;
     }
 
+    /// <summary>Every parameter moved by noise, so zero-initialised biases and unit norm scales are really exported.</summary>
+    private static Module Perturbed(Module module, Generator g)
+    {
+        using (Autograd.NoGrad())
+        {
+            foreach (var p in module.Parameters()) p.AddInPlace(Tensor.Randn(p.Shape.ToArray(), g) * 0.3f);
+        }
+        return module;
+    }
+
     private static Module Perturbed(LayerNorm norm, Generator g)
     {
         using (Autograd.NoGrad())
@@ -70,10 +102,11 @@ public class ExportRoundTripTests
         return norm;
     }
 
-    private static Tensor Input(Case c, int batch, Generator g)
+    private static Tensor Input(Case c, int batch, Generator g, int extraSteps = 0)
     {
         var shape = (int[])c.SampleShape.Clone();
         shape[c.BatchAxis] = batch;
+        if (c.TimeAxis is { } t) shape[t] += extraSteps;
         return c.Classes > 0 ? Tensor.RandInt(0, c.Classes, shape, g) : Tensor.Randn(shape, g);
     }
 
@@ -89,6 +122,12 @@ public class ExportRoundTripTests
         {
             var x = Input(c, batch, g);
             Close(model.Forward(x), imported.Run(x), context: $"{c.Name}, batch {batch}");
+        }
+        if (c.TimeAxis is not null)
+        {
+            var longer = Input(c, 3, g, extraSteps: 2);
+            Close(model.Forward(longer), imported.Run(longer), context: $"{c.Name}, a longer sequence");
+            Assert.Equal("T", imported.Inputs.Single().Shape![c.TimeAxis.Value].Name);
         }
     }
 
@@ -131,7 +170,7 @@ public class ExportRoundTripTests
         var model = new Sequential(new Linear(2, 2), new Custom());
         var e = Assert.Throws<NotSupportedException>(() => Nabla.Onnx.Onnx.ExportBytes(model, Tensor.Zeros(1, 2)));
         Assert.Contains("Custom ('1')", e.Message, StringComparison.Ordinal);
-        var attention = new Sequential(new MultiHeadAttention(4, 2));
-        Assert.Contains("MultiHeadAttention", Assert.Throws<NotSupportedException>(() => Nabla.Onnx.Onnx.ExportBytes(attention, Tensor.Zeros(1, 3, 4))).Message, StringComparison.Ordinal);
+        var unbatched = Assert.Throws<NotSupportedException>(() => Nabla.Onnx.Onnx.ExportBytes(new MultiHeadAttention(4, 2), Tensor.Zeros(3, 4))).Message;
+        Assert.Contains("MultiHeadAttention is exported for batched input [T, N, E]", unbatched, StringComparison.Ordinal);
     }
 }

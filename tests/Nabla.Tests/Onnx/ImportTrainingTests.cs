@@ -33,6 +33,8 @@ public class ImportTrainingTests
     [InlineData("gru")]
     [InlineData("rnn")]
     [InlineData("decoder")]
+    [InlineData("attention")]
+    [InlineData("transformer_layer")]
     public void Input_gradients_match_finite_differences(string name)
     {
         var module = Fixture(name);
@@ -46,6 +48,7 @@ public class ImportTrainingTests
     [InlineData("norms")]
     [InlineData("decoder")]
     [InlineData("pool1d")]
+    [InlineData("transformer_encoder")]
     public void Every_parameter_receives_a_gradient(string name)
     {
         var module = Fixture(name);
@@ -58,6 +61,27 @@ public class ImportTrainingTests
             var grad = value.Grad!.ToArray();
             Assert.All(grad, g => Assert.True(float.IsFinite(g)));
             Assert.True(grad.Any(g => g != 0f), $"{name}: {parameter}'s gradient is all zero");
+        }
+    }
+
+    [Fact]
+    public void An_exported_transformer_imports_with_the_gradients_of_the_original()
+    {
+        var g = new Generator(9);
+        var model = new TransformerEncoder(() => new TransformerEncoderLayer(8, 2, dimFeedforward: 12, dropout: 0f, activation: TransformerActivation.Gelu,
+            batchFirst: true, normFirst: true, generator: g), 2, new LayerNorm(8));
+        var x = Tensor.Randn([3, 4, 8], g);
+        var weights = Tensor.Randn([3, 4, 8], g);
+        var module = OnnxModel.Load(Nabla.Onnx.Onnx.ExportBytes(model, x)).ToModule();
+        Assert.Equal(model.ParameterCount(), module.ParameterCount());
+
+        (model.Forward(x) * weights).Sum().Backward();
+        (module.Forward(x) * weights).Sum().Backward();
+        var original = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter);
+        foreach (var (name, parameter) in module.NamedParameters())
+        {
+            var twin = original[module.InitializerName(name)];
+            Close(twin.Grad!, parameter.Grad!, 1e-4f, $"gradient of {name}");
         }
     }
 
