@@ -26,6 +26,8 @@ public sealed unsafe partial class MpiCollectives : ICollectives
     private readonly delegate* unmanaged<void*, int, nint, int, nint, int> _bcast;
     private readonly delegate* unmanaged<nint, int> _barrier;
     private readonly delegate* unmanaged<nint, int, int> _abort;
+    private readonly delegate* unmanaged<nint, nint*, int> _ibarrier;
+    private readonly delegate* unmanaged<nint*, int*, void*, int> _test;
     private readonly bool _ownsInit;
     private volatile bool _disposed;
 
@@ -44,6 +46,8 @@ public sealed unsafe partial class MpiCollectives : ICollectives
         _bcast = (delegate* unmanaged<void*, int, nint, int, nint, int>)Export("MPI_Bcast");
         _barrier = (delegate* unmanaged<nint, int>)Export("MPI_Barrier");
         _abort = (delegate* unmanaged<nint, int, int>)Export("MPI_Abort");
+        _ibarrier = (delegate* unmanaged<nint, nint*, int>)Export("MPI_Ibarrier");
+        _test = (delegate* unmanaged<nint*, int*, void*, int>)Export("MPI_Test");
 
         int flag;
         Check(initialized(&flag), "MPI_Initialized");
@@ -140,6 +144,24 @@ public sealed unsafe partial class MpiCollectives : ICollectives
         Enter("MPI_Barrier");
         Check(_barrier(_world), "MPI_Barrier");
         Leave();
+    }
+
+    /// <summary>
+    /// A barrier that sleeps while it waits (MPI_Ibarrier, then MPI_Test every <paramref name="poll"/>) instead of
+    /// spinning on a core as MPI_Barrier does: for ranks that wait while another measures alone. No timeout applies.
+    /// </summary>
+    public void IdleBarrier(TimeSpan poll)
+    {
+        ThrowIfDisposed();
+        nint request;
+        Check(_ibarrier(_world, &request), "MPI_Ibarrier");
+        int done;
+        while (true)
+        {
+            Check(_test(&request, &done, null), "MPI_Test"); // null: MPI_STATUS_IGNORE
+            if (done != 0) return;
+            Thread.Sleep(poll);
+        }
     }
 
     /// <summary>Finalises MPI if this object initialised it (MPI cannot be initialised again in the same process).</summary>

@@ -174,6 +174,28 @@ public class MpiRunTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void TheDistributedTrainBenchReportsAllRanksNextToOneProcess()
+    {
+        if (Skip()) return;
+        var (code, output) = Launch(2, "bench", "train", "--model", "mlp", "--distributed", "--steps", "2", "--json", "--data", Repo.Path("data", "mnist"));
+        Assert.Equal(0, code);
+        // Only rank 0 reports: one JSON line.
+        var lines = output.Split('\n').Where(l => l.Contains("\"bench\"", StringComparison.Ordinal)).ToArray();
+        var line = Assert.Single(lines);
+        using var json = System.Text.Json.JsonDocument.Parse(line[line.IndexOf('{', StringComparison.Ordinal)..]);
+        var root = json.RootElement;
+        Assert.Equal("mlp_train_distributed", root.GetProperty("bench").GetString());
+        Assert.Equal(2, root.GetProperty("ranks").GetInt32());
+        var together = root.GetProperty("samples_per_second").GetDouble();
+        var alone = root.GetProperty("single_process_samples_per_second").GetDouble();
+        Assert.True(together > 0 && alone > 0, line);
+        Assert.Equal(together / alone, root.GetProperty("speedup_over_single_process").GetDouble(), 2);
+        // Two global batches of 64 an epoch: samples/s is 2 · 64 over the median epoch's seconds (printed to 0.1 ms).
+        var seconds = root.GetProperty("epoch_seconds_median").GetDouble();
+        Assert.Equal(128 / seconds, together, together * ((0.00005 / seconds) + 0.001));
+    }
+
+    [Fact]
     public void DistributedWithoutALauncherIsAClearError()
     {
         if (MpiCollectives.StartedByLauncher()) return; // the test itself runs under mpirun: nothing to check
