@@ -57,8 +57,11 @@ public sealed class RankRandomState(ICollectives collectives, ulong fallbackSeed
         var digests = Gather(collectives, digest);
         var differing = Enumerable.Range(0, digests.Length).Where(r => digests[r] != digests[0]).ToArray();
         if (differing.Length == 0) return;
-        throw new DistributedException($"--resume: rank{(differing.Length > 1 ? "s" : "")} {string.Join(", ", differing)} "
-            + $"{(digests[differing[0]] == "none" ? "cannot see" : "see a different")} {path} than rank 0{(digests[0] == "none" ? " (which has none)" : "")}; "
-            + "every rank reads rank 0's checkpoint, so put the run folder (--out) on a file system all machines share.");
+        var ranks = $"rank{(differing.Length > 1 ? "s" : "")} {string.Join(", ", differing)}";
+        var see = differing.Length > 1 ? "see" : "sees";
+        var what = digests[0] == "none" ? $"{ranks} {see} {path}, which rank 0 does not"
+            : digests[differing[0]] == "none" ? $"{ranks} cannot see {path}, which rank 0 has"
+            : $"{ranks} {see} a different {path} from rank 0's";
+        throw new DistributedException($"--resume: {what}; every rank reads rank 0's checkpoint, so put the run folder (--out) on a file system all machines share.");
     }
 }

@@ -78,4 +78,26 @@ public class ResumeStateTests
             Generator.Default.SetState(before);
         }
     }
+
+    [Fact]
+    public void ResumingRanksMustSeeTheSameCheckpoint()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "a checkpoint");
+            var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+            // Rank 1's contributions to the two allreduces of the gather: its digest's length, then its row.
+            double[][] Peer1(string d) => [[0, d.Length], [.. new double[digest.Length], .. d.Select(c => (double)c), .. new double[digest.Length - d.Length]]];
+            RankRandomState.CheckSameCheckpoint(new Peer(0, Peer1(digest)), path);
+            var e = Assert.Throws<DistributedException>(() => RankRandomState.CheckSameCheckpoint(new Peer(0, Peer1("none")), path));
+            Assert.Contains($"rank 1 cannot see {path}, which rank 0 has", e.Message, StringComparison.Ordinal);
+            e = Assert.Throws<DistributedException>(() => RankRandomState.CheckSameCheckpoint(new Peer(0, Peer1(new string('0', 64))), path));
+            Assert.Contains("rank 1 sees a different", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
