@@ -66,7 +66,8 @@ public static class DataParallel
         BroadcastState(experiment.Model, collectives);
         AverageGradients(experiment.Trainer, collectives);
         Generator.ManualSeed(experiment.Spec.Seed + (ulong)collectives.Rank); // dropout masks differ per rank, as their examples do
-        if (resume && experiment.Trainer.CheckpointPath is { } checkpoint) RankRandomState.CheckSameCheckpoint(collectives, checkpoint);
+        // Collective: every rank takes part, even one without a CheckpointPath (it counts as seeing no file).
+        if (resume) RankRandomState.CheckSameCheckpoint(collectives, experiment.Trainer.CheckpointPath ?? "");
         experiment.Trainer.ReduceEpochProgress = figures => ShareOut(collectives, figures);
         var watch = Stopwatch.StartNew();
         var history = experiment.Trainer.Fit(loader, experiment.Spec.Epochs, experiment.ValidationLoader,
