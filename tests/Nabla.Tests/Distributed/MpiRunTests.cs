@@ -195,6 +195,27 @@ public class MpiRunTests(ITestOutputHelper log)
         Assert.Equal(128 / seconds, together, together * ((0.00005 / seconds) + 0.001));
     }
 
+    [Theory]
+    [InlineData("train {spec} --distributed --collective-timeout -1 --out {out}", "--collective-timeout must be >= 0 seconds; got -1.")]
+    [InlineData("bench train --model lstm --distributed", "--distributed measures the mlp and cnn set-ups, not lstm.")]
+    [InlineData("bench train --model mlp --steps 0", "--steps must be positive; got 0.")]
+    public void BadDistributedOptionsAreClearErrorsBeforeMpiStarts(string command, string message)
+    {
+        var dir = Directory.CreateTempSubdirectory("nabla-mpi-").FullName;
+        try
+        {
+            var error = new StringWriter();
+            var args = command.Replace("{spec}", TinySpec(dir, "\"sgd\""), StringComparison.Ordinal)
+                .Replace("{out}", Path.Combine(dir, "run"), StringComparison.Ordinal).Split(' ');
+            Assert.Equal(1, Program.Run(args, TextWriter.Null, error));
+            Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void DistributedWithoutALauncherIsAClearError()
     {
