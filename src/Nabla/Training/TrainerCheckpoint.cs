@@ -77,7 +77,7 @@ public sealed partial class Trainer
 
     private void SaveCheckpoint(EpochProgress progress, History history, List<Callback> callbacks)
     {
-        var sections = new Dictionary<string, StateDict>();
+        var callbackSections = new Dictionary<string, StateDict>();
         // Callbacks are matched on resume by type and occurrence, so ones without state (progress displays) may differ.
         var callbackValues = new JsonObject();
         foreach (var (key, callback) in CallbackKeys(callbacks))
@@ -85,7 +85,7 @@ public sealed partial class Trainer
             var state = new CallbackState();
             callback.SaveState(state);
             if (state.Values.Count == 0 && state.Tensors.Count == 0) continue;
-            foreach (var (name, tensors) in state.Tensors) sections[$"callback_{key}_{name}"] = tensors;
+            foreach (var (name, tensors) in state.Tensors) callbackSections[$"callback_{key}_{name}"] = tensors;
             callbackValues[key] = new JsonObject
             {
                 ["values"] = new JsonObject([.. state.Values.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
@@ -93,9 +93,10 @@ public sealed partial class Trainer
             };
         }
         if (!WritesCheckpoints) return;
-        sections["model"] = Model.StateDict();
+        var sections = new Dictionary<string, StateDict> { ["model"] = Model.StateDict() };
         if (Optimizer is not null) sections["optimizer"] = Optimizer.StateDict();
         foreach (var (name, save, _) in _tracked) sections["extra_" + name] = save();
+        foreach (var (name, tensors) in callbackSections) sections[name] = tensors;
         var doc = new JsonObject
         {
             ["epoch"] = progress.Epoch,
