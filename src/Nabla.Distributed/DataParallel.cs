@@ -54,6 +54,9 @@ public static class DataParallel
     /// Trains <paramref name="experiment"/> data-parallel: its spec's batch size is the global batch, split evenly over the
     /// ranks. Rank 0's initial state is broadcast first. <paramref name="callbacks"/> run on every rank (pass logging and
     /// checkpointing callbacks on rank 0 only). Epoch logs are averaged over ranks before any callback sees them.
+    /// Checkpoints: set the trainer's <see cref="Trainer.CheckpointPath"/> to the same file on every rank and
+    /// <see cref="Trainer.WritesCheckpoints"/> on rank 0 only; with <paramref name="resume"/> every rank then restores
+    /// rank 0's checkpoint (after checking they all see the same file) and its own random state.
     /// </summary>
     public static ExperimentResult Run(Experiment experiment, ICollectives collectives, IEnumerable<Callback>? callbacks = null, bool resume = false,
         CancellationToken cancellationToken = default)
@@ -63,9 +66,13 @@ public static class DataParallel
         BroadcastState(experiment.Model, collectives);
         AverageGradients(experiment.Trainer, collectives);
         Generator.ManualSeed(experiment.Spec.Seed + (ulong)collectives.Rank); // dropout masks differ per rank, as their examples do
+        // Collective: every rank takes part, even one without a CheckpointPath (it counts as seeing no file).
+        if (resume) RankRandomState.CheckSameCheckpoint(collectives, experiment.Trainer.CheckpointPath ?? "");
+        experiment.Trainer.ReduceEpochProgress = figures => ShareOut(collectives, figures);
         var watch = Stopwatch.StartNew();
         var history = experiment.Trainer.Fit(loader, experiment.Spec.Epochs, experiment.ValidationLoader,
-            [EpochSetter(sampler), new MetricAverager(collectives), .. experiment.Callbacks, .. callbacks ?? []], cancellationToken, resume: resume);
+            [EpochSetter(sampler), new MetricAverager(collectives), new RankRandomState(collectives, experiment.Spec.Seed), .. experiment.Callbacks, .. callbacks ?? []],
+            cancellationToken, resume: resume);
         collectives.Barrier();
         var trainSeconds = watch.Elapsed.TotalSeconds;
         var test = experiment.Trainer.Evaluate(experiment.TestLoader);
@@ -82,6 +89,29 @@ public static class DataParallel
         var full = experiment.TrainLoader;
         var sampler = new DistributedSampler(full.Dataset, full.BatchSize, collectives.Rank, collectives.Size, full.Shuffle, full.Seed);
         return (new DataLoader(sampler, sampler.LocalBatchSize, shuffle: false, prefetch: full.Prefetch, transform: full.Transform), sampler);
+    }
+
+    /// <summary>
+    /// Replaces each rank's running epoch figures by shares of their sum over the ranks that add up to that sum: whole
+    /// numbers (counts, which metrics keep as integers) split into whole shares, others evenly. Every rank then resumes
+    /// from the same totals, and as the figures are sums with equal example counts per rank, the rank mean of the epoch's
+    /// ratios (loss, accuracy) is what it would have been.
+    /// </summary>
+    public static void ShareOut(ICollectives collectives, Span<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(collectives);
+        collectives.AllReduceSum(values);
+        var n = collectives.Size;
+        foreach (ref var v in values)
+        {
+            if (v != Math.Floor(v) || Math.Abs(v) > (1L << 52))
+            {
+                v /= n;
+                continue;
+            }
+            var quotient = Math.Floor(v / n);
+            v = quotient + (collectives.Rank < v - (quotient * n) ? 1 : 0);
+        }
     }
 
     private static int BestEpoch(History history)

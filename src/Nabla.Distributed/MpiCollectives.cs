@@ -8,6 +8,7 @@ namespace Nabla.Distributed;
 /// MPI_FLOAT of <c>ompi_mpi_float</c>, MPI_DOUBLE of <c>ompi_mpi_double</c>, MPI_SUM of <c>ompi_mpi_op_sum</c>, and
 /// MPI_IN_PLACE is <c>(void*)1</c>. (MPICH and MS-MPI use integer handles instead; they are not supported here.)
 /// Errors keep MPI's default handler, MPI_ERRORS_ARE_FATAL: a failed call or a dead peer aborts the whole job rather than hanging.
+/// A peer that hangs without dying is caught by a watchdog (<see cref="Timeout"/>): a collective that waits longer aborts the job.
 /// </summary>
 public sealed unsafe partial class MpiCollectives : ICollectives
 {
@@ -24,8 +25,11 @@ public sealed unsafe partial class MpiCollectives : ICollectives
     private readonly delegate* unmanaged<void*, void*, int, nint, nint, nint, int> _allreduce;
     private readonly delegate* unmanaged<void*, int, nint, int, nint, int> _bcast;
     private readonly delegate* unmanaged<nint, int> _barrier;
+    private readonly delegate* unmanaged<nint, int, int> _abort;
+    private readonly delegate* unmanaged<nint, nint*, int> _ibarrier;
+    private readonly delegate* unmanaged<nint*, int*, void*, int> _test;
     private readonly bool _ownsInit;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     private MpiCollectives(nint library)
     {
@@ -41,6 +45,9 @@ public sealed unsafe partial class MpiCollectives : ICollectives
         _allreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, int>)Export("MPI_Allreduce");
         _bcast = (delegate* unmanaged<void*, int, nint, int, nint, int>)Export("MPI_Bcast");
         _barrier = (delegate* unmanaged<nint, int>)Export("MPI_Barrier");
+        _abort = (delegate* unmanaged<nint, int, int>)Export("MPI_Abort");
+        _ibarrier = (delegate* unmanaged<nint, nint*, int>)Export("MPI_Ibarrier");
+        _test = (delegate* unmanaged<nint*, int*, void*, int>)Export("MPI_Test");
 
         int flag;
         Check(initialized(&flag), "MPI_Initialized");
@@ -103,36 +110,58 @@ public sealed unsafe partial class MpiCollectives : ICollectives
 
     public void AllReduceSum(Span<float> values)
     {
-        ThrowIfDisposed();
+        Enter("MPI_Allreduce");
         fixed (float* p = values)
         {
             for (var i = 0; i < values.Length; i += Chunk) Check(_allreduce(InPlace, p + i, Math.Min(Chunk, values.Length - i), _float, _sum, _world), "MPI_Allreduce");
         }
+        Leave();
     }
 
     public void AllReduceSum(Span<double> values)
     {
-        ThrowIfDisposed();
+        Enter("MPI_Allreduce");
         fixed (double* p = values)
         {
             for (var i = 0; i < values.Length; i += Chunk) Check(_allreduce(InPlace, p + i, Math.Min(Chunk, values.Length - i), _double, _sum, _world), "MPI_Allreduce");
         }
+        Leave();
     }
 
     public void Broadcast(Span<float> values, int root = 0)
     {
-        ThrowIfDisposed();
         if (root < 0 || root >= Size) throw new ArgumentException($"MpiCollectives.Broadcast: root must be in [0, {Size}); got {root}.");
+        Enter("MPI_Bcast");
         fixed (float* p = values)
         {
             for (var i = 0; i < values.Length; i += Chunk) Check(_bcast(p + i, Math.Min(Chunk, values.Length - i), _float, root, _world), "MPI_Bcast");
         }
+        Leave();
     }
 
     public void Barrier()
     {
-        ThrowIfDisposed();
+        Enter("MPI_Barrier");
         Check(_barrier(_world), "MPI_Barrier");
+        Leave();
+    }
+
+    /// <summary>
+    /// A barrier that sleeps while it waits (MPI_Ibarrier, then MPI_Test every <paramref name="poll"/>) instead of
+    /// spinning on a core as MPI_Barrier does: for ranks that wait while another measures alone. No timeout applies.
+    /// </summary>
+    public void IdleBarrier(TimeSpan poll)
+    {
+        ThrowIfDisposed();
+        nint request;
+        Check(_ibarrier(_world, &request), "MPI_Ibarrier");
+        int done;
+        while (true)
+        {
+            Check(_test(&request, &done, null), "MPI_Test"); // null: MPI_STATUS_IGNORE
+            if (done != 0) return;
+            Thread.Sleep(poll);
+        }
     }
 
     /// <summary>Finalises MPI if this object initialised it (MPI cannot be initialised again in the same process).</summary>

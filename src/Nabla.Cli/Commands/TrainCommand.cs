@@ -26,9 +26,13 @@ internal static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every N batches (default: only after each epoch).", DefaultValueFactory = _ => 0 };
         // distributed: data-parallel over MPI (Nabla.Distributed, docs/distributed.md)
         var distributed = new Option<bool>("--distributed") { Description = "Data-parallel over MPI: start with mpirun -np N; the batch size is the global batch, split over the ranks." };
+        var collectiveTimeout = new Option<double>("--collective-timeout")
+        {
+            Description = "With --distributed: seconds one rank may wait for the others in a collective before the job is aborted (0: forever).", DefaultValueFactory = _ => 300,
+        };
         var command = new Command("train", "Train the model a spec file describes, report test figures and write the run folder.")
         {
-            spec, epochs, batchSize, learningRate, seed, threads, outDir, resume, checkpointEvery, distributed,
+            spec, epochs, batchSize, learningRate, seed, threads, outDir, resume, checkpointEvery, distributed, collectiveTimeout,
         };
         command.SetAction(parseResult =>
         {
@@ -37,7 +41,8 @@ internal static class TrainCommand
             try
             {
                 return Run(parseResult.GetValue(spec)!, new Overrides(parseResult.GetValue(epochs), parseResult.GetValue(batchSize), parseResult.GetValue(learningRate),
-                    parseResult.GetValue(seed), parseResult.GetValue(threads), parseResult.GetValue(resume), parseResult.GetValue(checkpointEvery), parseResult.GetValue(distributed)),
+                    parseResult.GetValue(seed), parseResult.GetValue(threads), parseResult.GetValue(resume), parseResult.GetValue(checkpointEvery), parseResult.GetValue(distributed),
+                    parseResult.GetValue(collectiveTimeout)),
                     parseResult.GetValue(outDir), output);
             }
             catch (Exception e) when (e is SpecException or FileNotFoundException or InvalidDataException or ArgumentException or DirectoryNotFoundException or DistributedException)
@@ -49,14 +54,16 @@ internal static class TrainCommand
         return command;
     }
 
-    internal sealed record Overrides(int? Epochs, int? BatchSize, float? LearningRate, ulong? Seed, int? Threads, bool Resume = false, int CheckpointEvery = 0, bool Distributed = false);
+    internal sealed record Overrides(int? Epochs, int? BatchSize, float? LearningRate, ulong? Seed, int? Threads, bool Resume = false, int CheckpointEvery = 0, bool Distributed = false,
+        double CollectiveTimeout = 300);
 
     internal static int Run(FileInfo specFile, Overrides overrides, DirectoryInfo? outDir, TextWriter output)
     {
         // ---- distributed: join the MPI job; ranks other than 0 train silently and write nothing ----
         if (!overrides.Distributed) return Run(specFile, overrides, outDir, output, null);
-        if (overrides.Resume) throw new DistributedException("--resume is not supported with --distributed yet: resume the run in a single process, or start it again.");
+        if (!(overrides.CollectiveTimeout >= 0)) throw new ArgumentException($"--collective-timeout must be >= 0 seconds; got {overrides.CollectiveTimeout}.");
         using var collectives = MpiCollectives.Start();
+        collectives.Timeout = TimeSpan.FromSeconds(overrides.CollectiveTimeout);
         return Run(specFile, overrides, outDir, collectives.Rank == 0 ? output : TextWriter.Null, collectives);
     }
 
@@ -84,7 +91,9 @@ internal static class TrainCommand
         output.Write(experiment.Model.Summary([1, .. experiment.Data.ExampleShape]));
 
         var checkpoint = Path.Combine(run, "checkpoints", "last.ckpt");
-        experiment.Trainer.CheckpointPath = leader ? checkpoint : null;
+        // Distributed: every rank reads rank 0's checkpoint on resume; only rank 0 writes it.
+        experiment.Trainer.CheckpointPath = checkpoint;
+        experiment.Trainer.WritesCheckpoints = leader;
         experiment.Trainer.CheckpointEveryBatches = overrides.CheckpointEvery >= 0 ? overrides.CheckpointEvery
             : throw new ArgumentException($"--checkpoint-every must be >= 0; got {overrides.CheckpointEvery}.");
         if (overrides.Resume) output.WriteLine(File.Exists(checkpoint) ? $"Resuming from {checkpoint}" : $"No checkpoint at {checkpoint}: starting from the beginning");
@@ -93,8 +102,9 @@ internal static class TrainCommand
         // The progress display is not part of the checkpointed callbacks, so a resumed run may show it differently.
         var result = collectives is null
             ? ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([csv, weights, progress], resume: overrides.Resume))
-            : leader ? ProgressDisplay.Run(output, experiment.TrainLoader.Dataset.Count / spec.BatchSize, progress => DataParallel.Run(experiment, collectives, [csv, weights, progress]))
-            : DataParallel.Run(experiment, collectives);
+            : leader ? ProgressDisplay.Run(output, experiment.TrainLoader.Dataset.Count / spec.BatchSize,
+                progress => DataParallel.Run(experiment, collectives, [csv, weights, progress, .. RankFailure.FromEnvironment(collectives.Rank)], resume: overrides.Resume))
+            : DataParallel.Run(experiment, collectives, RankFailure.FromEnvironment(collectives.Rank), resume: overrides.Resume);
         if (!leader) return 0; // distributed
         if (result.History.StopReason is { } reason) output.WriteLine($"Stopped: {reason}");
         SavedModel.Save(Path.Combine(run, "model"), spec, experiment.Model, experiment.Data.ExampleShape, experiment.Data.Classes, experiment.Data.Standardizer);

@@ -165,6 +165,7 @@ public sealed partial class Trainer
                 && batchIndex < train.BatchCount && !StopTraining)
             {
                 var metricStates = Metrics.ToDictionary(m => m.Name, m => m.GetState());
+                if (ReduceEpochProgress is not null) ReduceProgress(sums, ref examples, metricStates);
                 SaveCheckpoint(new EpochProgress(epoch, batchIndex, sums, examples, metricStates), history, callbacks);
             }
         }

@@ -30,6 +30,39 @@ public sealed partial class Trainer
     public int CheckpointEveryBatches { get; set; }
 
     /// <summary>
+    /// False on data-parallel ranks other than 0, which share rank 0's checkpoint: <see cref="Fit"/> then reads
+    /// <see cref="CheckpointPath"/> on resume but never writes it, and restores only the callbacks this rank has (rank 0's
+    /// logging callbacks are its own). Callbacks' <see cref="Callback.SaveState"/> still runs at every checkpoint, on every
+    /// rank, so state gathered with a collective (Nabla.Distributed's per-rank random state) reaches rank 0.
+    /// </summary>
+    public bool WritesCheckpoints { get; set; } = true;
+
+    /// <summary>
+    /// Data-parallel runs: before a mid-epoch checkpoint, every rank passes its running epoch figures here, flattened
+    /// (loss sums by key, the example count, then each metric's state, in name order), and stores what comes back, so
+    /// rank 0's checkpoint holds figures every rank can resume from. Nabla.Distributed shares each figure's sum over the
+    /// ranks out evenly (DataParallel.ShareOut), which keeps the rank-averaged epoch logs as in an uninterrupted run.
+    /// </summary>
+    public Action<Span<double>>? ReduceEpochProgress { get; set; }
+
+    private void ReduceProgress(Dictionary<string, double> sums, ref long examples, Dictionary<string, double[]> metricStates)
+    {
+        var keys = sums.Keys.Order(StringComparer.Ordinal).ToArray();
+        var names = metricStates.Keys.Order(StringComparer.Ordinal).ToArray();
+        double[] flat = [.. keys.Select(k => sums[k]), examples, .. names.SelectMany(n => metricStates[n])];
+        ReduceEpochProgress!(flat);
+        var offset = 0;
+        foreach (var k in keys) sums[k] = flat[offset++];
+        examples = (long)Math.Round(flat[offset++]);
+        foreach (var n in names)
+        {
+            var state = metricStates[n];
+            flat.AsSpan(offset, state.Length).CopyTo(state);
+            offset += state.Length;
+        }
+    }
+
+    /// <summary>
     /// Adds state the trainer does not own to its checkpoints, e.g. the optimizers a custom training step uses:
     /// <c>trainer.TrackState("generator_optimizer", gOpt.StateDict, gOpt.LoadStateDict)</c>.
     /// </summary>
@@ -44,9 +77,7 @@ public sealed partial class Trainer
 
     private void SaveCheckpoint(EpochProgress progress, History history, List<Callback> callbacks)
     {
-        var sections = new Dictionary<string, StateDict> { ["model"] = Model.StateDict() };
-        if (Optimizer is not null) sections["optimizer"] = Optimizer.StateDict();
-        foreach (var (name, save, _) in _tracked) sections["extra_" + name] = save();
+        var callbackSections = new Dictionary<string, StateDict>();
         // Callbacks are matched on resume by type and occurrence, so ones without state (progress displays) may differ.
         var callbackValues = new JsonObject();
         foreach (var (key, callback) in CallbackKeys(callbacks))
@@ -54,13 +85,18 @@ public sealed partial class Trainer
             var state = new CallbackState();
             callback.SaveState(state);
             if (state.Values.Count == 0 && state.Tensors.Count == 0) continue;
-            foreach (var (name, tensors) in state.Tensors) sections[$"callback_{key}_{name}"] = tensors;
+            foreach (var (name, tensors) in state.Tensors) callbackSections[$"callback_{key}_{name}"] = tensors;
             callbackValues[key] = new JsonObject
             {
                 ["values"] = new JsonObject([.. state.Values.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
                 ["tensors"] = new JsonArray([.. state.Tensors.Keys.Select(k => (JsonNode)k)]),
             };
         }
+        if (!WritesCheckpoints) return;
+        var sections = new Dictionary<string, StateDict> { ["model"] = Model.StateDict() };
+        if (Optimizer is not null) sections["optimizer"] = Optimizer.StateDict();
+        foreach (var (name, save, _) in _tracked) sections["extra_" + name] = save();
+        foreach (var (name, tensors) in callbackSections) sections[name] = tensors;
         var doc = new JsonObject
         {
             ["epoch"] = progress.Epoch,
@@ -123,11 +159,13 @@ public sealed partial class Trainer
         Model.LoadStateDict(Section("model"));
         if (Optimizer is not null) Optimizer.LoadStateDict(Section("optimizer"));
         foreach (var (name, _, load) in _tracked) load(Section("extra_" + name));
+        // Before the callbacks, so that one may replace it (each data-parallel rank restores its own).
+        Generator.Default.SetState(doc["rng"]!.GetValue<string>());
         var saved = doc["callbacks"]!.AsObject();
         var present = CallbackKeys(callbacks).ToList();
         foreach (var (key, _) in saved)
         {
-            if (!present.Exists(p => p.Key == key))
+            if (!present.Exists(p => p.Key == key) && WritesCheckpoints)
             {
                 throw new InvalidDataException($"{path}: the checkpoint holds the state of callback {key}, which this run does not have; resume with the callbacks it was taken with.");
             }
@@ -152,7 +190,6 @@ public sealed partial class Trainer
         {
             history.Add(epochLogs!.AsObject().ToDictionary(kv => kv.Key, kv => Number(kv.Value)));
         }
-        Generator.Default.SetState(doc["rng"]!.GetValue<string>());
         return new EpochProgress(
             doc["epoch"]!.GetValue<int>(),
             doc["batch"]!.GetValue<int>(),
