@@ -8,9 +8,9 @@ namespace Nabla.Serving.Dashboard;
 public static class RunFolder
 {
     /// <summary>The epoch rows of <c>metrics.csv</c>: the epoch number and every non-empty column as a number.</summary>
-    public static IReadOnlyList<(int Epoch, Dictionary<string, double> Metrics)> ReadMetrics(string runDirectory)
+    public static IReadOnlyList<(int Epoch, Dictionary<string, double> Metrics)> ReadMetrics(string runDirectory, string fileName = "metrics.csv")
     {
-        var path = MetricsPath(runDirectory);
+        var path = MetricsPath(runDirectory, fileName);
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
         if (lines.Length == 0) throw new InvalidDataException($"{path} is empty; expected a header line 'epoch,loss,...' and one row per epoch.");
         var header = lines[0].Split(',');
@@ -52,11 +52,11 @@ public static class RunFolder
         }
     }
 
-    private static string MetricsPath(string runDirectory)
+    private static string MetricsPath(string runDirectory, string fileName)
     {
         if (!Directory.Exists(runDirectory)) throw new DirectoryNotFoundException($"no folder {runDirectory}; expected a run folder written by nabla train (runs/<name>).");
-        var path = Path.Combine(runDirectory, "metrics.csv");
+        var path = Path.Combine(runDirectory, fileName);
         return File.Exists(path) ? path
-            : throw new InvalidDataException($"{runDirectory} is not a run folder: it has no metrics.csv (nabla train writes runs/<name>/metrics.csv, summary.json and report.html).");
+            : throw new InvalidDataException($"{runDirectory} is not a run folder: it has no {fileName} (nabla train writes runs/<name>/metrics.csv, summary.json and report.html).");
     }
 }
