@@ -42,6 +42,7 @@ internal static class Program
         root.Subcommands.Add(OnnxCommand.Create());
         root.Subcommands.Add(MpiCheckCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(DashboardCommand.Create());
         return root;
     }
 

@@ -30,9 +30,14 @@ internal static class TrainCommand
         {
             Description = "With --distributed: seconds one rank may wait for the others in a collective before the job is aborted (0: forever).", DefaultValueFactory = _ => 300,
         };
+        // dashboard: live curves in the browser (Nabla.Serving.Dashboard, docs/serving.md)
+        var dashboard = new Option<bool>("--dashboard") { Description = $"Serve a live dashboard (loss, accuracy and learning-rate curves, progress, then the report) at http://127.0.0.1:{DashboardCommand.DefaultPort}/; it keeps serving after training until Ctrl+C." };
+        var port = new Option<int>("--port") { Description = "The dashboard's port (0 picks a free one).", DefaultValueFactory = _ => DashboardCommand.DefaultPort };
+        var host = new Option<string>("--host") { Description = "The address the dashboard binds; loopback by default.", DefaultValueFactory = _ => "127.0.0.1" };
+        var dashboardExit = new Option<bool>("--dashboard-exit") { Description = "With --dashboard: exit when training is done instead of serving until Ctrl+C (for scripts)." };
         var command = new Command("train", "Train the model a spec file describes, report test figures and write the run folder.")
         {
-            spec, epochs, batchSize, learningRate, seed, threads, outDir, resume, checkpointEvery, distributed, collectiveTimeout,
+            spec, epochs, batchSize, learningRate, seed, threads, outDir, resume, checkpointEvery, distributed, collectiveTimeout, dashboard, port, host, dashboardExit,
         };
         command.SetAction(parseResult =>
         {
@@ -42,7 +47,8 @@ internal static class TrainCommand
             {
                 return Run(parseResult.GetValue(spec)!, new Overrides(parseResult.GetValue(epochs), parseResult.GetValue(batchSize), parseResult.GetValue(learningRate),
                     parseResult.GetValue(seed), parseResult.GetValue(threads), parseResult.GetValue(resume), parseResult.GetValue(checkpointEvery), parseResult.GetValue(distributed),
-                    parseResult.GetValue(collectiveTimeout)),
+                    parseResult.GetValue(collectiveTimeout),
+                    Dashboard(parseResult.GetValue(dashboard), parseResult.GetValue(host)!, parseResult.GetValue(port), parseResult.GetValue(dashboardExit))),
                     parseResult.GetValue(outDir), output);
             }
             catch (Exception e) when (e is SpecException or FileNotFoundException or InvalidDataException or ArgumentException or DirectoryNotFoundException or DistributedException)
@@ -55,13 +61,20 @@ internal static class TrainCommand
     }
 
     internal sealed record Overrides(int? Epochs, int? BatchSize, float? LearningRate, ulong? Seed, int? Threads, bool Resume = false, int CheckpointEvery = 0, bool Distributed = false,
-        double CollectiveTimeout = 300);
+        double CollectiveTimeout = 300, DashboardSettings? Dashboard = null);
+
+    private static DashboardSettings? Dashboard(bool on, string host, int port, bool exitWhenDone)
+    {
+        if (!on && exitWhenDone) throw new ArgumentException("--dashboard-exit only applies with --dashboard.");
+        return on ? new DashboardSettings(host, port, exitWhenDone) : null;
+    }
 
     internal static int Run(FileInfo specFile, Overrides overrides, DirectoryInfo? outDir, TextWriter output)
     {
         // ---- distributed: join the MPI job; ranks other than 0 train silently and write nothing ----
         if (!overrides.Distributed) return Run(specFile, overrides, outDir, output, null);
         if (!(overrides.CollectiveTimeout >= 0)) throw new ArgumentException($"--collective-timeout must be >= 0 seconds; got {overrides.CollectiveTimeout}.");
+        if (overrides.Dashboard is not null) throw new DistributedException("--dashboard is not supported with --distributed yet: watch the run with nabla dashboard when it is done.");
         using var collectives = MpiCollectives.Start();
         collectives.Timeout = TimeSpan.FromSeconds(overrides.CollectiveTimeout);
         return Run(specFile, overrides, outDir, collectives.Rank == 0 ? output : TextWriter.Null, collectives);
@@ -99,9 +112,11 @@ internal static class TrainCommand
         if (overrides.Resume) output.WriteLine(File.Exists(checkpoint) ? $"Resuming from {checkpoint}" : $"No checkpoint at {checkpoint}: starting from the beginning");
         var csv = new CsvLogger(Path.Combine(run, "metrics.csv"));
         var weights = new ModelCheckpoint(Path.Combine(run, "checkpoints"), experiment.ValidationLoader is null ? "loss" : "val_loss");
+        using var live = overrides.Dashboard is { } settings ? LiveDashboard.Start(settings, spec.Name, run, output) : null;
+        Callback[] extra = live is null ? [] : [live.Callback(experiment.TrainLoader.BatchCount, Path.Combine(run, "metrics.csv"))];
         // The progress display is not part of the checkpointed callbacks, so a resumed run may show it differently.
         var result = collectives is null
-            ? ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([csv, weights, progress], resume: overrides.Resume))
+            ? ProgressDisplay.Run(output, experiment.TrainLoader.BatchCount, progress => experiment.Run([csv, weights, progress, .. extra], live?.Cancellation ?? default, overrides.Resume))
             : leader ? ProgressDisplay.Run(output, experiment.TrainLoader.Dataset.Count / spec.BatchSize,
                 progress => DataParallel.Run(experiment, collectives, [csv, weights, progress, .. RankFailure.FromEnvironment(collectives.Rank)], resume: overrides.Resume))
             : DataParallel.Run(experiment, collectives, RankFailure.FromEnvironment(collectives.Rank), resume: overrides.Resume);
@@ -127,6 +142,7 @@ internal static class TrainCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {result.Seconds:0.0} s ({result.TrainSamplesPerSecond:0} training samples/s). {figures}"));
         output.WriteLine($"Report: {Path.GetFullPath(RunReport.Write(run, RunReport.ForExperiment(experiment, result, summary)))}");
         output.WriteLine($"Run folder: {Path.GetFullPath(run)}");
+        live?.Finish(summary, result.History.StopReason, output);
         return result.History.StopReason is not null && result.History.StopReason.Contains("diverged", StringComparison.Ordinal) ? 1 : 0;
     }
 }
