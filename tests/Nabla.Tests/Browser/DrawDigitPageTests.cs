@@ -158,6 +158,52 @@ public sealed partial class DrawDigitPageTests(ServingFixture server, BrowserFix
         NoPageErrors(browser);
     }
 
+    /// <summary>JavaScript that makes the page's fetches of URLs containing <paramref name="part"/> wait <paramref name="ms"/> ms first.</summary>
+    private static string SlowFetch(string part, int ms) =>
+        $"(() => {{ const f = window.fetch; window.fetch = (u, o) => String(u).includes('{part}') ? new Promise(r => setTimeout(r, {ms})).then(() => f(u, o)) : f(u, o); }})()";
+
+    [Fact]
+    public async Task An_answer_still_on_its_way_when_Clear_is_pressed_is_not_shown()
+    {
+        if (await Open() is not { } browser) return;
+        await browser.EvaluateAsync(SlowFetch("/v1/predict", 500));
+        var before = await Shown(browser);
+        await browser.DragAsync(await OneStroke(browser));
+        var (left, top, width, height) = await Rect(browser, "#clear");
+        await browser.ClickAsync(left + width / 2, top + height / 2);
+        Assert.True((await browser.EvaluateAsync("nablaPage.busy")).GetBoolean(), "the answer should still be on its way when Clear is pressed");
+        await browser.WaitForAsync("!nablaPage.busy", Wait);
+        await Task.Delay(100); // the answer has been handled; nothing may appear now
+        var (shownClass, bars) = await Displayed(browser);
+        Assert.Null(shownClass);
+        Assert.Empty(bars);
+        Assert.Equal(before, await Shown(browser));
+        NoPageErrors(browser);
+    }
+
+    [Fact]
+    public async Task A_stroke_drawn_before_the_model_description_arrives_is_predicted_when_it_does()
+    {
+        var browser = browsers.Require(log);
+        if (browser is null) return;
+        var script = await browser.AddInitScriptAsync(SlowFetch("/v1/model", 1500));
+        try
+        {
+            await browser.NavigateAsync(server.App.Urls.First() + "/");
+        }
+        finally
+        {
+            await browser.RemoveInitScriptAsync(script);
+        }
+        await browser.WaitForAsync("window.nablaPage && nablaPage.samples > 0", Wait);
+        Assert.Equal(JsonValueKind.Null, (await browser.EvaluateAsync("nablaPage.model")).ValueKind);
+        await browser.DragAsync(await OneStroke(browser));
+        Assert.Equal(0, await Shown(browser));
+        await Answered(browser, 0);
+        Assert.Equal("1", (await Displayed(browser)).Class);
+        NoPageErrors(browser);
+    }
+
     [Fact]
     public async Task Gallery_digits_predict_their_labels()
     {

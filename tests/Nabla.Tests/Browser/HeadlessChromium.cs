@@ -158,7 +158,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
                 else OnEvent(root.GetProperty("method").GetString()!, root.TryGetProperty("params", out var p) ? p : default);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or JsonException)
         {
             // closing, or Chromium went away: pending commands fail below instead of waiting for their timeout
         }
@@ -211,6 +211,13 @@ public sealed class HeadlessChromium : IAsyncDisposable
             throw new TimeoutException($"HeadlessChromium: {url} did not finish loading within {CommandTimeout.TotalSeconds} s.");
         }
     }
+
+    /// <summary>Runs <paramref name="source"/> in every page loaded from now on, before the page's own scripts; returns an id for <see cref="RemoveInitScriptAsync"/>.</summary>
+    public async Task<string> AddInitScriptAsync(string source) =>
+        (await SendAsync("Page.addScriptToEvaluateOnNewDocument", new JsonObject { ["source"] = source })).GetProperty("identifier").GetString()!;
+
+    /// <summary>Stops running a script added by <see cref="AddInitScriptAsync"/> in pages loaded later.</summary>
+    public Task RemoveInitScriptAsync(string id) => SendAsync("Page.removeScriptToEvaluateOnNewDocument", new JsonObject { ["identifier"] = id });
 
     /// <summary>
     /// The value of a JavaScript expression (promises awaited) as JSON; a thrown exception becomes an
