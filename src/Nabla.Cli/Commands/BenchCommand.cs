@@ -23,6 +23,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Conv());
         command.Subcommands.Add(TrainBench.Create());
         command.Subcommands.Add(InferBench.Create());
+        command.Subcommands.Add(ServeBench.Create());
         return command;
     }
 
