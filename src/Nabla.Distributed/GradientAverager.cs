@@ -54,7 +54,7 @@ public sealed class GradientAverager
             }
             var grad = _parameters[i].Grad;
             if (grad is null) Array.Clear(_bucket, used, count);
-            else grad.ToArray().CopyTo(_bucket, used);
+            else grad.CopyTo(_bucket.AsSpan(used, count));
             used += count;
         }
     }
@@ -87,6 +87,6 @@ public sealed class GradientAverager
     {
         // A rank without a gradient here keeps none: it sent zeros, and the optimizer skips gradient-less parameters.
         if (parameter.Grad is not { } grad) return;
-        using (Autograd.NoGrad()) grad.CopyFrom(Tensor.FromArray(mean.ToArray(), grad.Shape.ToArray()));
+        using (Autograd.NoGrad()) grad.CopyFrom(mean);
     }
 }

@@ -12,6 +12,16 @@ public sealed partial class Tensor
     /// <summary>The elements in row-major order, as a new array.</summary>
     public float[] ToArray() => (IsContiguous ? this : Elementwise.Contiguous(this)).Span.ToArray();
 
+    /// <summary>Copies the elements, in row-major order, into <paramref name="destination"/> (exactly <see cref="Count"/> long), without allocating for a contiguous tensor.</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        if (destination.Length != Count)
+        {
+            throw new ArgumentException($"CopyTo: the destination holds {destination.Length} floats but the tensor of shape {Shape} has {Count} elements.", nameof(destination));
+        }
+        (IsContiguous ? this : Elementwise.Contiguous(this)).Span.CopyTo(destination);
+    }
+
     /// <summary>The value of a one-element tensor.</summary>
     public float Item()
     {

@@ -26,6 +26,26 @@ public sealed partial class Tensor
         return this;
     }
 
+    /// <summary>Overwrites the elements, in row-major order, with <paramref name="values"/> (exactly <see cref="Count"/> of them).</summary>
+    public Tensor CopyFrom(ReadOnlySpan<float> values)
+    {
+        CheckInPlaceAllowed("CopyFrom");
+        if (values.Length != Count)
+        {
+            throw new ArgumentException($"CopyFrom: {values.Length} values given for a tensor of shape {Shape} ({Count} elements).", nameof(values));
+        }
+        if (IsContiguous)
+        {
+            values.CopyTo(Span);
+        }
+        else
+        {
+            Elementwise.CopyInto(FromArray(values.ToArray(), Shape.Dims), this);
+        }
+        Storage.BumpVersion();
+        return this;
+    }
+
     /// <summary>this += alpha · other (other broadcast to this shape).</summary>
     public Tensor AddInPlace(Tensor other, float alpha = 1f)
     {
