@@ -64,6 +64,7 @@ public class Adam : Optimizer
 
     protected override void Update(Tensor parameter, Tensor gradient, ParamGroup group, ParameterState state)
     {
+        if (TryFusedStep(parameter, gradient, group, state)) return;
         var (lr, beta1, beta2) = (group.LearningRate, group[Beta1], group[Beta2]);
         var g = gradient;
         if (group.WeightDecay != 0f)
@@ -87,6 +88,37 @@ public class Adam : Optimizer
         var denominator = second.Sqrt() / (float)Math.Sqrt(biasCorrection2) + group[Eps];
         parameter.AddInPlace(m / denominator, (float)(-lr / biasCorrection1));
     }
+
+    /// <summary>
+    /// The same update in one pass over contiguous buffers (see <see cref="Backends.Cpu.AdamKernel"/>); the composed
+    /// version above stays for other layouts and as the reference the kernel is tested against.
+    /// </summary>
+    private bool TryFusedStep(Tensor parameter, Tensor gradient, ParamGroup group, ParameterState state)
+    {
+        if (!UseFusedKernel || !parameter.IsContiguous || !gradient.IsContiguous || gradient.Shape != parameter.Shape) return false;
+        var amsgrad = group.GetFlag(Amsgrad);
+        var m = state.Buffer(ExpAvg, parameter);
+        var v = state.Buffer(ExpAvgSq, parameter);
+        var vMax = amsgrad ? state.Buffer(MaxExpAvgSq, parameter) : null;
+        var t = ++state.Step;
+        var (lr, beta1, beta2, weightDecay) = (group.LearningRate, group[Beta1], group[Beta2], group.WeightDecay);
+        var settings = new Backends.Cpu.AdamKernel.Settings(
+            beta1, beta2,
+            L2: _decoupledWeightDecay ? 0f : weightDecay,
+            Decay: _decoupledWeightDecay ? 1f - lr * weightDecay : 1f,
+            StepSize: (float)(lr / (1.0 - Math.Pow(beta1, t))),
+            SqrtCorrection2: (float)Math.Sqrt(1.0 - Math.Pow(beta2, t)),
+            Eps: group[Eps]);
+        Backends.Cpu.AdamKernel.Step(parameter.Span, gradient.Span, m.Span, v.Span, vMax is null ? default : vMax.Span, amsgrad, settings);
+        parameter.Storage.BumpVersion();
+        m.Storage.BumpVersion();
+        v.Storage.BumpVersion();
+        vMax?.Storage.BumpVersion();
+        return true;
+    }
+
+    /// <summary>Test switch: false runs the composed tensor update everywhere.</summary>
+    internal static bool UseFusedKernel { get; set; } = true;
 }
 
 /// <summary>

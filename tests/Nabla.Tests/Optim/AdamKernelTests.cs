@@ -1,0 +1,95 @@
+using Nabla.Optim;
+using Nabla.Tests.Support;
+
+namespace Nabla.Tests.Optim;
+
+/// <summary>
+/// The one-pass Adam kernel against the composed tensor update it replaces (kept as the reference), on lengths that
+/// exercise the vector loop and its scalar tail, for every variant; and its flushing of subnormal moments.
+/// </summary>
+public class AdamKernelTests
+{
+    public static TheoryData<string, int> Variants()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var name in new[] { "adam", "adam l2", "adam amsgrad", "adamw", "adamw amsgrad" })
+        {
+            foreach (var n in new[] { 3, 8, 37 }) data.Add(name, n);
+        }
+        return data;
+    }
+
+    private static Optimizer Create(string name, Tensor w) => name switch
+    {
+        "adam" => new Adam([w], 0.05f),
+        "adam l2" => new Adam([w], 0.05f, beta1: 0.8f, beta2: 0.9f, eps: 0.01f, weightDecay: 0.2f),
+        "adam amsgrad" => new Adam([w], 0.05f, beta2: 0.5f, amsgrad: true),
+        "adamw" => new AdamW([w], 0.05f, weightDecay: 0.3f),
+        _ => new AdamW([w], 0.05f, beta2: 0.5f, weightDecay: 0.3f, amsgrad: true),
+    };
+
+    private static float[] Train(string name, int n, bool fused)
+    {
+        var saved = Adam.UseFusedKernel;
+        Adam.UseFusedKernel = fused;
+        try
+        {
+            var generator = new Generator(11);
+            var w = Tensor.Randn([n], generator).RequireGrad();
+            var optimizer = Create(name, w);
+            for (var step = 0; step < 6; step++)
+            {
+                optimizer.ZeroGrad();
+                // Gradients of changing size and sign, so amsgrad's maximum and the bias corrections all matter.
+                var weights = Tensor.Randn([n], generator) * (step % 2 == 0 ? 3f : 0.2f);
+                (w * w * weights).Sum().Backward();
+                optimizer.Step();
+            }
+            return w.ToArray();
+        }
+        finally
+        {
+            Adam.UseFusedKernel = saved;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void The_fused_step_matches_the_composed_update(string name, int n)
+    {
+        var composed = Train(name, n, fused: false);
+        var fused = Train(name, n, fused: true);
+        Assert.NotEqual(Train(name, n, fused: false), Tensor.Randn([n], new Generator(11)).ToArray()); // the weights moved
+        Check.Close(composed, Tensor.FromArray(fused), rtol: 1e-5, atol: 1e-6, context: $"{name}, {n} weights");
+    }
+
+    [Fact]
+    public void Subnormal_moments_become_zero_and_the_weights_move_as_without_flushing()
+    {
+        // g = 1e-20: g² = 1e-40 and (1 − β₂)·g² are subnormal; m = (1 − β₁)·g = 1e-21 stays normal.
+        var n = 19;
+        var w = Tensor.Ones(n).RequireGrad();
+        var optimizer = new Adam([w], 0.1f);
+        optimizer.ZeroGrad();
+        (w * 1e-20f).Sum().Backward();
+        optimizer.Step();
+        var v = optimizer.StateDict()["state.0.exp_avg_sq"].ToArray();
+        Assert.All(v, x => Assert.Equal(0f, x));
+        var m = optimizer.StateDict()["state.0.exp_avg"].ToArray();
+        Assert.All(m, x => Assert.Equal(1e-21f, x, 1e-27f));
+        // √v̂ ≪ eps, so the update is lr · m̂ / eps = 0.1 · 1e-20 / 1e-8 = 1e-13 either way: w stays at 1 in float32.
+        Assert.All(w.ToArray(), x => Assert.Equal(1f, x));
+    }
+
+    [Fact]
+    public void Without_eps_a_subnormal_second_moment_is_kept()
+    {
+        var w = Tensor.Ones(9).RequireGrad();
+        var optimizer = new Adam([w], 0.1f, eps: 0f);
+        optimizer.ZeroGrad();
+        (w * 1e-20f).Sum().Backward();
+        optimizer.Step();
+        Assert.All(optimizer.StateDict()["state.0.exp_avg_sq"].ToArray(), x => Assert.True(x > 0f));
+        Assert.All(w.ToArray(), x => Assert.True(float.IsFinite(x)));
+    }
+}
