@@ -143,18 +143,32 @@ public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelpe
         Assert.Equal("0", (await browser.EvaluateAsync("document.getElementById('progress').getAttribute('aria-valuenow')")).GetString());
         using var stream = await SseClient.Connect(_url);
 
-        // Training pauses after epoch 1 until the page has been checked mid-run.
+        // Training pauses after its first batch and after epoch 1 until the page has been checked mid-run.
         using var paused = new SemaphoreSlim(0);
-        using var resume = new ManualResetEventSlim();
-        var pause = new LambdaCallback(onEpochEnd: (epoch, _) =>
+        using var resume = new SemaphoreSlim(0);
+        void Hold()
         {
-            if (epoch != 0) return;
             paused.Release();
             resume.Wait(TimeSpan.FromSeconds(60));
-        });
+        }
+        var pause = new LambdaCallback(
+            onBatchEnd: (epoch, batch, _) => { if (epoch == 0 && batch == 0) Hold(); },
+            onEpochEnd: (epoch, _) => { if (epoch == 0) Hold(); });
         var training = Task.Run(() => experiment.Run([new DashboardCallback(run, batches, finishOnTrainEnd: false), pause]));
         try
         {
+            Assert.True(await paused.WaitAsync(Wait), "training did not reach the end of its first batch");
+            await browser.WaitForAsync($"document.getElementById('progress-label').textContent === 'epoch 1/2, batch 1/{batches}'", Wait);
+            Assert.Equal(1, await Points(browser, "loss-chart"));
+            Assert.Equal(1, await Points(browser, "lr-chart"));
+            // No epoch has ended, so whether the run has an accuracy metric is not known yet: the chart waits, visible.
+            Assert.Equal(0, await Points(browser, "accuracy-chart"));
+            Assert.False((await browser.EvaluateAsync("document.getElementById('accuracy-figure').hidden")).GetBoolean());
+            Assert.Equal("waiting for data", (await browser.EvaluateAsync("document.querySelector('#accuracy-chart text').textContent")).GetString());
+            Assert.Equal(Math.Round(100.0 / (2 * batches)).ToString(CultureInfo.InvariantCulture),
+                (await browser.EvaluateAsync("document.getElementById('progress').getAttribute('aria-valuenow')")).GetString());
+            resume.Release();
+
             Assert.True(await paused.WaitAsync(Wait), "training did not reach the end of epoch 1");
             await browser.WaitForAsync($"document.getElementById('progress-label').textContent === 'epoch 1/2, batch {batches}/{batches}'", Wait);
             await browser.WaitForAsync("+document.getElementById('accuracy-chart').dataset.points === 2", Wait);
@@ -166,7 +180,7 @@ public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelpe
         }
         finally
         {
-            resume.Set();
+            resume.Release(2); // never leave training blocked when a check fails
         }
         var result = await training;
 
@@ -286,6 +300,22 @@ public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelpe
         Assert.Equal("100", (await browser.EvaluateAsync("document.getElementById('progress').getAttribute('aria-valuenow')")).GetString());
         var header = await browser.EvaluateAsync("[...document.querySelectorAll('#summary tr')][0] && [...document.querySelector('#summary tr').cells].map(c => c.textContent)");
         Assert.Equal(["", "mlp", "cnn"], header.EnumerateArray().Select(c => c.GetString()));
+        NoPageErrors(browser);
+    }
+
+    [Fact]
+    public async Task A_run_without_accuracy_hides_the_accuracy_chart()
+    {
+        var browser = browsers.Require(log);
+        if (browser is null) return;
+        double?[][] rows = [[0.9, 0.95, 0.01], [0.5, 0.6, 0.01]];
+        _dashboard.AddFinishedRun(RunFolder("regression", ["loss", "val_loss", "lr"], rows, new JsonObject { ["epochs"] = 2 }));
+        await browser.NavigateAsync(_url + "");
+        await browser.WaitForAsync("document.getElementById('status').textContent.startsWith('Done')", Wait);
+        Assert.Equal(4, (await CheckDrawn(browser, "loss-chart")).Sum(l => l.Drawn.Length));
+        Assert.Equal(0, await Points(browser, "accuracy-chart"));
+        Assert.True((await browser.EvaluateAsync("document.getElementById('accuracy-figure').hidden")).GetBoolean());
+        Assert.Equal(["regression"], Legend(await LegendSpans(browser)));
         NoPageErrors(browser);
     }
 }
