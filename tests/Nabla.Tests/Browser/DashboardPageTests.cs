@@ -13,8 +13,8 @@ namespace Nabla.Tests.Browser;
 /// <summary>
 /// The training dashboard page in a real headless Chromium: opened before a tiny MLP trains, it draws the batches and
 /// epochs the server sent (counted from the event stream and <c>/v1/runs</c>) while training runs and when it is done;
-/// two finished run folders are overlaid with one legend entry and one series per csv column each. Screenshots go to
-/// TestResults/browser/. Without Chromium the tests log why and return (fail with CI=true).
+/// two finished run folders are overlaid with one legend entry and one series per csv column each; a run without
+/// accuracy hides that chart (but only once an epoch has shown there is none). Screenshots go to TestResults/browser/. Without Chromium the tests log why and return (fail with CI=true).
 /// </summary>
 public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelper log) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
