@@ -42,12 +42,10 @@ internal static class BenchCommand
             var sizeList = ParseList(parse.GetValue(sizes)!, "--sizes");
             var threadList = ParseList(parse.GetValue(threads)!, "--threads");
             if (!asJson) output.WriteLine($"{"n",6} {"threads",7} {"GFLOP/s",9}");
-            var saved = Parallelism.Threads;
-            try
+            foreach (var t in threadList)
             {
-                foreach (var t in threadList)
+                using (Parallelism.Use(t))
                 {
-                    Parallelism.Threads = Math.Min(t, Parallelism.MaxThreads);
                     foreach (var n in sizeList)
                     {
                         var g = new Generator(0);
@@ -64,10 +62,6 @@ internal static class BenchCommand
                             : string.Create(Inv, $"{n,6} {t,7} {gflops,9:F1}"));
                     }
                 }
-            }
-            finally
-            {
-                Parallelism.Threads = saved;
             }
             return 0;
         });

@@ -24,20 +24,12 @@ internal static class InferBench
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var saved = Parallelism.Threads;
-            try
-            {
-                if (parse.GetValue(threads) is { } t) Parallelism.Threads = Math.Clamp(t, 1, Parallelism.MaxThreads);
-                var result = Measure(parse.GetValue(model)!, parse.GetValue(data)!);
-                result["threads"] = Parallelism.Threads;
-                if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(result));
-                else foreach (var (key, value) in result) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-22} {value}"));
-                return 0;
-            }
-            finally
-            {
-                Parallelism.Threads = saved;
-            }
+            using var threadSetting = Parallelism.Use(parse.GetValue(threads));
+            var result = Measure(parse.GetValue(model)!, parse.GetValue(data)!);
+            result["threads"] = Parallelism.Threads;
+            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(result));
+            else foreach (var (key, value) in result) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-22} {value}"));
+            return 0;
         });
         return command;
     }

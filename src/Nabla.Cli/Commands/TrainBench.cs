@@ -35,10 +35,9 @@ internal static class TrainBench
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            var saved = Parallelism.Threads;
+            using var threadSetting = Parallelism.Use(parse.GetValue(threads));
             try
             {
-                if (parse.GetValue(threads) is { } t) Parallelism.Threads = Math.Clamp(t, 1, Parallelism.MaxThreads);
                 var which = parse.GetValue(model)!;
                 if (parse.GetValue(steps) is < 1) throw new ArgumentException($"--steps must be positive; got {parse.GetValue(steps)}.");
                 if (parse.GetValue(distributed) && which == "lstm") throw new ArgumentException("--distributed measures the mlp and cnn set-ups, not lstm.");
@@ -54,10 +53,6 @@ internal static class TrainBench
             {
                 error.WriteLine($"error: {e.Message}");
                 return 1;
-            }
-            finally
-            {
-                Parallelism.Threads = saved;
             }
         });
         return command;

@@ -14,4 +14,25 @@ public static class Parallelism
 
     /// <summary>The core count: the size of the worker pool.</summary>
     public static int MaxThreads => Environment.ProcessorCount;
+
+    /// <summary>
+    /// Uses <paramref name="threads"/> (clamped to 1..<see cref="MaxThreads"/>; null keeps the current setting) until the
+    /// returned scope is disposed, which restores the previous setting: <c>using (Parallelism.Use(2)) { ... }</c>.
+    /// </summary>
+    public static ThreadsScope Use(int? threads)
+    {
+        var scope = new ThreadsScope(Threads);
+        if (threads is { } t) Threads = Math.Clamp(t, 1, MaxThreads);
+        return scope;
+    }
+
+    /// <summary>Restores a thread setting when disposed.</summary>
+    public readonly struct ThreadsScope : IDisposable
+    {
+        private readonly int _previous;
+
+        internal ThreadsScope(int previous) => _previous = previous;
+
+        public void Dispose() => Threads = _previous;
+    }
 }

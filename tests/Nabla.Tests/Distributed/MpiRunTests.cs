@@ -189,7 +189,8 @@ public class MpiRunTests(ITestOutputHelper log)
         var together = root.GetProperty("samples_per_second").GetDouble();
         var alone = root.GetProperty("single_process_samples_per_second").GetDouble();
         Assert.True(together > 0 && alone > 0, line);
-        Assert.Equal(together / alone, root.GetProperty("speedup_over_single_process").GetDouble(), 2);
+        // The ratio is printed to 2 decimals from unrounded figures: allow that rounding, not a different ratio.
+        Assert.Equal(together / alone, root.GetProperty("speedup_over_single_process").GetDouble(), 0.0051);
         // Two global batches of 64 an epoch: samples/s is 2 · 64 over the median epoch's seconds (printed to 0.1 ms).
         var seconds = root.GetProperty("epoch_seconds_median").GetDouble();
         Assert.Equal(128 / seconds, together, together * ((0.00005 / seconds) + 0.001));
