@@ -21,7 +21,7 @@ internal static class Engine
         {
             throw new ArgumentException($"Backward: {outputs.Count} outputs but {gradOutputs.Count} gradients were given.");
         }
-        var pending = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance);
+        var pending = new Dictionary<Node, Pending>(ReferenceEqualityComparer.Instance);
         var roots = new List<Node>(outputs.Count);
         for (var i = 0; i < outputs.Count; i++)
         {
@@ -29,7 +29,7 @@ internal static class Engine
             var root = output.GradEdge ?? throw new InvalidOperationException(
                 $"Backward: output {i} (shape {output.Shape}) does not require grad and has no GradFn; nothing to differentiate. Set RequiresGrad on an input before computing it (and not under NoGrad).");
             var seed = SeedGradient(output, gradOutputs?[i], i);
-            pending[root] = pending.TryGetValue(root, out var g) ? g + seed : seed;
+            pending[root] = new Pending(pending.TryGetValue(root, out var g) ? g.Sum + seed : seed, Owned: false);
             roots.Add(root);
         }
 
@@ -52,15 +52,14 @@ internal static class Engine
         }
 
         using var mode = createGraph ? default : Autograd.NoGrad();
-        // Gradient sums the engine allocated itself and has not yet handed to any node: only these may be added to in
-        // place (a node's gradient may be its input's gradient too, or a view of a saved tensor). Recording a graph
-        // for higher derivatives needs out-of-place sums, so then nothing is owned.
-        var owned = createGraph ? null : new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        // Only gradient sums the engine allocated itself and has not yet handed to any node (Pending.Owned) may be added
+        // to in place: a node's gradient may be its input's gradient too, or a view of a saved tensor. Recording a graph
+        // for higher derivatives needs out-of-place sums, so then nothing is summed in place.
+        var inPlace = !createGraph;
         while (ready.Count > 0)
         {
             var node = ready.Dequeue();
-            pending.Remove(node, out var grad);
-            if (grad is not null) owned?.Remove(grad);
+            var grad = pending.Remove(node, out var arrived) ? arrived.Sum : null;
             if (grad is null || (needed is not null && !needed.Contains(node)))
             {
                 ReleaseEdges(node, dependencies, ready);
@@ -86,11 +85,11 @@ internal static class Engine
                 TensorScope.Persist(retained.Grad.Storage);
             }
 
-            if (owned is not null && node is Slice slice && node.Next[0] is { } sliced)
+            if (inPlace && node is Slice slice && node.Next[0] is { } sliced)
             {
                 // Instead of Slice.Backward's full-size scatter per slice, every slice of a tensor (the gates of an
                 // LSTM step, the time steps of a sequence) adds its gradient into the window of one shared buffer.
-                slice.AddInto(OwnedGradient(sliced, slice.InputShape, pending, owned), grad);
+                slice.AddInto(OwnedGradient(sliced, slice.InputShape, pending), grad);
                 if (--dependencies[sliced] == 0) ready.Enqueue(sliced);
                 if (!retainGraph) node.Release();
                 continue;
@@ -103,7 +102,7 @@ internal static class Engine
                 var edge = next[i];
                 if (edge is null) continue;
                 var g = i < inputGrads.Length ? inputGrads[i] : null;
-                if (g is not null) Accumulate(edge, g, pending, owned);
+                if (g is not null) Accumulate(edge, g, pending, inPlace);
                 if (--dependencies[edge] == 0) ready.Enqueue(edge);
             }
             if (!retainGraph) node.Release();
@@ -113,34 +112,35 @@ internal static class Engine
     }
 
     /// <summary>Adds a node's gradient for <paramref name="edge"/> to what has arrived there so far.</summary>
-    private static void Accumulate(Node edge, Tensor g, Dictionary<Node, Tensor> pending, HashSet<Tensor>? owned)
+    private static void Accumulate(Node edge, Tensor g, Dictionary<Node, Pending> pending, bool inPlace)
     {
         if (!pending.TryGetValue(edge, out var sum))
         {
-            pending[edge] = g;
+            pending[edge] = new Pending(g, Owned: false);
         }
-        else if (owned is not null && owned.Contains(sum) && sum.Shape == g.Shape)
+        else if (inPlace && sum.Owned && sum.Sum.Shape == g.Shape)
         {
-            Backends.Cpu.Elementwise.BinaryInto<Backends.Cpu.AddOperator>(sum, g, sum);
+            Backends.Cpu.Elementwise.BinaryInto<Backends.Cpu.AddOperator>(sum.Sum, g, sum.Sum);
         }
         else
         {
-            var total = sum + g;
-            pending[edge] = total;
-            owned?.Add(total);
+            pending[edge] = new Pending(sum.Sum + g, Owned: inPlace);
         }
     }
 
     /// <summary>The engine-owned gradient buffer of <paramref name="edge"/>, created (zeros plus what arrived before) if needed.</summary>
-    private static Tensor OwnedGradient(Node edge, Shape shape, Dictionary<Node, Tensor> pending, HashSet<Tensor> owned)
+    private static Tensor OwnedGradient(Node edge, Shape shape, Dictionary<Node, Pending> pending)
     {
-        if (pending.TryGetValue(edge, out var sum) && owned.Contains(sum) && sum.Shape == shape) return sum;
+        var arrived = pending.TryGetValue(edge, out var sum);
+        if (arrived && sum.Owned && sum.Sum.Shape == shape) return sum.Sum;
         var buffer = Tensor.Zeros(shape.Dims);
-        if (sum is not null) buffer.AddInPlace(sum);
-        pending[edge] = buffer;
-        owned.Add(buffer);
+        if (arrived) buffer.AddInPlace(sum.Sum);
+        pending[edge] = new Pending(buffer, Owned: true);
         return buffer;
     }
+
+    /// <summary>The gradient summed so far for a node, and whether the engine allocated it and nothing else holds it.</summary>
+    private readonly record struct Pending(Tensor Sum, bool Owned);
 
     /// <summary>
     /// The nodes that are targets or lead to one (the only ones worth visiting), and those with a
