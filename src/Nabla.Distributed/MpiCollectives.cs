@@ -111,39 +111,63 @@ public sealed unsafe partial class MpiCollectives : ICollectives
     public void AllReduceSum(Span<float> values)
     {
         Enter("MPI_Allreduce");
-        fixed (float* p = values)
+        try
         {
-            for (var i = 0; i < values.Length; i += Chunk) Check(_allreduce(InPlace, p + i, Math.Min(Chunk, values.Length - i), _float, _sum, _world), "MPI_Allreduce");
+            fixed (float* p = values)
+            {
+                for (var i = 0; i < values.Length; i += Chunk) Check(_allreduce(InPlace, p + i, Math.Min(Chunk, values.Length - i), _float, _sum, _world), "MPI_Allreduce");
+            }
         }
-        Leave();
+        finally
+        {
+            Leave();
+        }
     }
 
     public void AllReduceSum(Span<double> values)
     {
         Enter("MPI_Allreduce");
-        fixed (double* p = values)
+        try
         {
-            for (var i = 0; i < values.Length; i += Chunk) Check(_allreduce(InPlace, p + i, Math.Min(Chunk, values.Length - i), _double, _sum, _world), "MPI_Allreduce");
+            fixed (double* p = values)
+            {
+                for (var i = 0; i < values.Length; i += Chunk) Check(_allreduce(InPlace, p + i, Math.Min(Chunk, values.Length - i), _double, _sum, _world), "MPI_Allreduce");
+            }
         }
-        Leave();
+        finally
+        {
+            Leave();
+        }
     }
 
     public void Broadcast(Span<float> values, int root = 0)
     {
         if (root < 0 || root >= Size) throw new ArgumentException($"MpiCollectives.Broadcast: root must be in [0, {Size}); got {root}.");
         Enter("MPI_Bcast");
-        fixed (float* p = values)
+        try
         {
-            for (var i = 0; i < values.Length; i += Chunk) Check(_bcast(p + i, Math.Min(Chunk, values.Length - i), _float, root, _world), "MPI_Bcast");
+            fixed (float* p = values)
+            {
+                for (var i = 0; i < values.Length; i += Chunk) Check(_bcast(p + i, Math.Min(Chunk, values.Length - i), _float, root, _world), "MPI_Bcast");
+            }
         }
-        Leave();
+        finally
+        {
+            Leave();
+        }
     }
 
     public void Barrier()
     {
         Enter("MPI_Barrier");
-        Check(_barrier(_world), "MPI_Barrier");
-        Leave();
+        try
+        {
+            Check(_barrier(_world), "MPI_Barrier");
+        }
+        finally
+        {
+            Leave();
+        }
     }
 
     /// <summary>

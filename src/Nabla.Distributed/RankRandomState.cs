@@ -53,7 +53,17 @@ public sealed class RankRandomState(ICollectives collectives, ulong fallbackSeed
     public static void CheckSameCheckpoint(ICollectives collectives, string path)
     {
         ArgumentNullException.ThrowIfNull(collectives);
-        var digest = File.Exists(path) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))) : "none";
+        // Every rank takes part in the gather even when it cannot read the file, so none is left waiting.
+        string digest;
+        try
+        {
+            using var stream = File.Exists(path) ? File.OpenRead(path) : null;
+            digest = stream is null ? "none" : Convert.ToHexString(SHA256.HashData(stream));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            digest = $"unreadable ({e.Message})";
+        }
         var digests = Gather(collectives, digest);
         var differing = Enumerable.Range(0, digests.Length).Where(r => digests[r] != digests[0]).ToArray();
         if (differing.Length == 0) return;

@@ -136,7 +136,8 @@ internal static class ServeBench
             await Task.WhenAll(clients.Select(async c =>
             {
                 int i;
-                while ((i = Interlocked.Increment(ref next)) < s.Requests && clock.Elapsed < s.Limit)
+                // The clock is checked before an index is claimed, so every claimed index is sent.
+                while (clock.Elapsed < s.Limit && (i = Interlocked.Increment(ref next)) < s.Requests)
                 {
                     var start = Stopwatch.GetTimestamp();
                     failures[i] = await Send(c, prepared[i % prepared.Length]);
@@ -144,7 +145,7 @@ internal static class ServeBench
                 }
             }));
             var seconds = clock.Elapsed.TotalSeconds;
-            var sent = Math.Min(Volatile.Read(ref next), s.Requests);
+            var sent = Math.Min(Volatile.Read(ref next) + 1, s.Requests); // indices 0..next were claimed
             var errors = failures.Take(sent).Count(f => f is not null) + (s.Requests - sent);
             var firstError = failures.Take(sent).FirstOrDefault(f => f is not null)
                 ?? (sent < s.Requests ? $"{s.Requests - sent} requests not sent within {s.Limit.TotalSeconds} s" : null);

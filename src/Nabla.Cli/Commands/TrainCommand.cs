@@ -69,11 +69,18 @@ internal static class TrainCommand
         return on ? new DashboardSettings(host, port, exitWhenDone) : null;
     }
 
+    /// <summary>About four months: any longer wait is "forever" (0), and TimeSpan cannot hold arbitrary seconds.</summary>
+    private const double MaxCollectiveTimeout = 1e7;
+
     internal static int Run(FileInfo specFile, Overrides overrides, DirectoryInfo? outDir, TextWriter output)
     {
         // ---- distributed: join the MPI job; ranks other than 0 train silently and write nothing ----
         if (!overrides.Distributed) return Run(specFile, overrides, outDir, output, null);
         if (!(overrides.CollectiveTimeout >= 0)) throw new ArgumentException($"--collective-timeout must be >= 0 seconds; got {overrides.CollectiveTimeout}.");
+        if (overrides.CollectiveTimeout > MaxCollectiveTimeout)
+        {
+            throw new ArgumentException($"--collective-timeout must be at most {MaxCollectiveTimeout} seconds (0 waits forever); got {overrides.CollectiveTimeout}.");
+        }
         if (overrides.Dashboard is not null) throw new DistributedException("--dashboard is not supported with --distributed yet: watch the run with nabla dashboard when it is done.");
         using var collectives = MpiCollectives.Start();
         collectives.Timeout = TimeSpan.FromSeconds(overrides.CollectiveTimeout);

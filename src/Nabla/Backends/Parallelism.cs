@@ -18,6 +18,7 @@ public static class Parallelism
     /// <summary>
     /// Uses <paramref name="threads"/> (clamped to 1..<see cref="MaxThreads"/>; null keeps the current setting) until the
     /// returned scope is disposed, which restores the previous setting: <c>using (Parallelism.Use(2)) { ... }</c>.
+    /// The setting is process-wide, so scopes on several threads at once restore each other's values.
     /// </summary>
     public static ThreadsScope Use(int? threads)
     {
@@ -29,10 +30,13 @@ public static class Parallelism
     /// <summary>Restores a thread setting when disposed.</summary>
     public readonly struct ThreadsScope : IDisposable
     {
-        private readonly int _previous;
+        private readonly int _previous; // 0 in a default-constructed scope, which restores nothing
 
         internal ThreadsScope(int previous) => _previous = previous;
 
-        public void Dispose() => Threads = _previous;
+        public void Dispose()
+        {
+            if (_previous > 0) Threads = _previous;
+        }
     }
 }

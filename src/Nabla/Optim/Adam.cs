@@ -91,11 +91,13 @@ public class Adam : Optimizer
 
     /// <summary>
     /// The same update in one pass over contiguous buffers (see <see cref="Backends.Cpu.AdamKernel"/>); the composed
-    /// version above stays for other layouts and as the reference the kernel is tested against.
+    /// version above stays for other layouts and as the reference the kernel is tested against. Only the kernel sets
+    /// subnormal moments to zero, a difference far below float precision of the update.
     /// </summary>
     private bool TryFusedStep(Tensor parameter, Tensor gradient, ParamGroup group, ParameterState state)
     {
         if (!UseFusedKernel || !parameter.IsContiguous || !gradient.IsContiguous || gradient.Shape != parameter.Shape) return false;
+        parameter.CheckInPlaceAllowed(Name);
         var amsgrad = group.GetFlag(Amsgrad);
         var m = state.Buffer(ExpAvg, parameter);
         var v = state.Buffer(ExpAvgSq, parameter);

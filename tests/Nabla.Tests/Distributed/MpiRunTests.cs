@@ -198,6 +198,7 @@ public class MpiRunTests(ITestOutputHelper log)
 
     [Theory]
     [InlineData("train {spec} --distributed --collective-timeout -1 --out {out}", "--collective-timeout must be >= 0 seconds; got -1.")]
+    [InlineData("train {spec} --distributed --collective-timeout 1e300 --out {out}", "--collective-timeout must be at most 10000000 seconds (0 waits forever); got 1E+300.")]
     [InlineData("bench train --model lstm --distributed", "--distributed measures the mlp and cnn set-ups, not lstm.")]
     [InlineData("bench train --model mlp --steps 0", "--steps must be positive; got 0.")]
     public void BadDistributedOptionsAreClearErrorsBeforeMpiStarts(string command, string message)

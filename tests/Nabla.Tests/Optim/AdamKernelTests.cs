@@ -82,6 +82,16 @@ public class AdamKernelTests
     }
 
     [Fact]
+    public void An_empty_parameter_is_stepped_without_error()
+    {
+        var w = Tensor.Zeros(0).RequireGrad();
+        var optimizer = new Adam([w], 0.1f);
+        using (Autograd.NoGrad()) w.Grad = Tensor.Zeros(0);
+        optimizer.Step();
+        Assert.Equal(0, w.Count);
+    }
+
+    [Fact]
     public void Without_eps_a_subnormal_second_moment_is_kept()
     {
         var w = Tensor.Ones(9).RequireGrad();

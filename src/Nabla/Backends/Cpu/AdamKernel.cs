@@ -25,7 +25,7 @@ internal static class AdamKernel
         // With eps = 0 a zeroed second moment would divide by zero, so it is kept as it is then.
         var vFloor = s.Eps > 0f ? MinNormal : 0f;
         var i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
             i = StepVectorized(p, g, m, v, vMax, amsgrad, s);
         }
