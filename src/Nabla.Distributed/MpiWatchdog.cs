@@ -14,7 +14,9 @@ public sealed unsafe partial class MpiCollectives
     /// How long one collective may wait for the other ranks before this rank aborts the whole job (MPI_Abort) with a
     /// message naming the call, instead of hanging forever on a peer that hangs (a peer that dies already ends the job
     /// through mpirun). Zero: wait forever. Default 5 minutes; it bounds the longest stretch one rank may work alone
-    /// (rank 0 writing checkpoints and reports) while another waits.
+    /// (rank 0 writing checkpoints and reports) while another waits. The abort is called from the watchdog thread
+    /// although MPI was initialised for one thread: the standard leaves that undefined, while Open MPI's MPI_Abort
+    /// (the launcher killing every rank) works from any thread in practice, which the hanging-rank test checks.
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
