@@ -110,28 +110,23 @@ public sealed unsafe partial class MpiCollectives : ICollectives
 
     public void AllReduceSum(Span<float> values)
     {
-        Enter("MPI_Allreduce");
-        try
-        {
-            fixed (float* p = values)
-            {
-                for (var i = 0; i < values.Length; i += Chunk) Check(_allreduce(InPlace, p + i, Math.Min(Chunk, values.Length - i), _float, _sum, _world), "MPI_Allreduce");
-            }
-        }
-        finally
-        {
-            Leave();
-        }
+        fixed (float* p = values) AllReduceSumInPlace(p, values.Length, sizeof(float), _float);
     }
 
     public void AllReduceSum(Span<double> values)
     {
+        fixed (double* p = values) AllReduceSumInPlace(p, values.Length, sizeof(double), _double);
+    }
+
+    /// <summary>MPI_Allreduce(MPI_IN_PLACE, data, …, MPI_SUM) over <paramref name="length"/> elements of one datatype, in chunks.</summary>
+    private void AllReduceSumInPlace(void* data, int length, int elementSize, nint datatype)
+    {
         Enter("MPI_Allreduce");
         try
         {
-            fixed (double* p = values)
+            for (var i = 0; i < length; i += Chunk)
             {
-                for (var i = 0; i < values.Length; i += Chunk) Check(_allreduce(InPlace, p + i, Math.Min(Chunk, values.Length - i), _double, _sum, _world), "MPI_Allreduce");
+                Check(_allreduce(InPlace, (byte*)data + (long)i * elementSize, Math.Min(Chunk, length - i), datatype, _sum, _world), "MPI_Allreduce");
             }
         }
         finally
