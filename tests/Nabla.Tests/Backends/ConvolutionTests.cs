@@ -106,6 +106,11 @@ public class PoolingTests
         { 7, 7, 2, 2, 0, true, true },
         { 5, 8, 3, 3, 1, true, false },
         { 4, 4, 3, 1, 1, false, false },
+        // 2×2 stride 2: the vector path (rows of 4+ outputs, overlapping the last group) and the scalar one
+        { 28, 28, 2, 2, 0, false, true },
+        { 10, 10, 2, 2, 0, false, true },
+        { 9, 17, 2, 2, 0, false, true },
+        { 5, 7, 2, 2, 0, false, true },
     };
 
     [Theory]
@@ -160,7 +165,7 @@ public class PoolingTests
             }
             var divisor = includePad ? padded : inside;
             Assert.Equal((float)best, yMax[o]);
-            Assert.Equal(sum / divisor, yAvg[o], 5);
+            Assert.Equal(sum / divisor, yAvg[o], 1e-5);
             refDxMax[bestAt] += dy[o];
             for (var i = 0; i < k; i++)
             for (var j = 0; j < k; j++)
@@ -171,8 +176,48 @@ public class PoolingTests
         }
         for (var i = 0; i < x.Length; i++)
         {
-            Assert.Equal(refDxMax[i], dxMax[i], 5);
-            Assert.Equal(refDxAvg[i], dxAvg[i], 5);
+            Assert.Equal(refDxMax[i], dxMax[i], 1e-5);
+            Assert.Equal(refDxAvg[i], dxAvg[i], 1e-5);
         }
+    }
+
+    [Theory]
+    [InlineData(28)]
+    [InlineData(10)]
+    [InlineData(6)]
+    public void Two_by_two_max_pooling_keeps_the_first_maximum_and_propagates_the_first_NaN(int size)
+    {
+        var g = new Pool2dGeometry(2, 3, size, size, 2, 2, 2, 2);
+        var values = new[] { 0f, 1f, 2f, float.NaN, -0f };
+        var random = new Random(7);
+        var x = new float[2 * 3 * size * size];
+        for (var i = 0; i < x.Length; i++) x[i] = values[random.Next(values.Length)];
+        int ho = g.OutHeight, wo = g.OutWidth;
+        var y = new float[2 * 3 * ho * wo];
+        var argmax = new int[y.Length];
+        Pooling.MaxForward(x, y, argmax, g);
+
+        var nanWindows = 0;
+        for (var plane = 0; plane < 6; plane++)
+        for (var oh = 0; oh < ho; oh++)
+        for (var ow = 0; ow < wo; ow++)
+        {
+            // Scan order: row by row; a later element wins only when strictly larger, or when it is the first NaN.
+            int? bestAt = null;
+            foreach (var (i, j) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) })
+            {
+                var at = (2 * oh + i) * size + 2 * ow + j;
+                var v = x[plane * size * size + at];
+                if (bestAt is not { } b) { bestAt = at; continue; }
+                var best = x[plane * size * size + b];
+                if (float.IsNaN(best)) continue;
+                if (float.IsNaN(v) || v > best) bestAt = at;
+            }
+            var o = (plane * ho + oh) * wo + ow;
+            Assert.Equal(bestAt, argmax[o]);
+            Assert.Equal(x[plane * size * size + bestAt!.Value], y[o]);
+            if (float.IsNaN(y[o])) nanWindows++;
+        }
+        Assert.InRange(nanWindows, 1, y.Length - 1);
     }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Nabla.Backends.Cpu;
 
 /// <summary>Window geometry of 2-D pooling over [N, C, H, W], with PyTorch's output-size rules (incl. ceil mode).</summary>
@@ -41,6 +44,11 @@ internal static class Pooling
     private static void MaxForward(float[] x, float[] y, int[] argmax, in Pool2dGeometry g, int p0, int p1)
     {
         int ho = g.OutHeight, wo = g.OutWidth, plane = g.Height * g.Width;
+        if (g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 } && 2 * ho <= g.Height && 2 * wo <= g.Width)
+        {
+            MaxForward2x2(x, y, argmax, g.Width, plane, ho, wo, p0, p1);
+            return;
+        }
         for (var p = p0; p < p1; p++)
         {
             var src = x.AsSpan(p * plane, plane);
@@ -71,6 +79,77 @@ internal static class Pooling
             }
         }
     }
+
+    /// <summary>
+    /// The common 2×2, stride-2, unpadded window with every window inside the image. Four outputs at a
+    /// time in vectors (the last group overlaps the one before when the row is not a multiple of four),
+    /// with the general loop's scan order and NaN rule and no data-dependent branch: on real
+    /// activations the winner is unpredictable, and mispredicted branches cost more than comparisons.
+    /// </summary>
+    private static void MaxForward2x2(float[] x, float[] y, int[] argmax, int width, int plane, int ho, int wo, int p0, int p1)
+    {
+        var vectors = Vector256.IsHardwareAccelerated && wo >= 4;
+        for (var p = p0; p < p1; p++)
+        {
+            for (var oh = 0; oh < ho; oh++)
+            {
+                var origin = p * plane + 2 * oh * width;
+                var output = (p * ho + oh) * wo;
+                ref var top = ref x[origin];
+                if (vectors)
+                {
+                    for (var ow = 0; ; ow += 4)
+                    {
+                        ow = Math.Min(ow, wo - 4);
+                        MaxOfFourWindows(ref top, width, 2 * ow, ref y[output + ow], ref argmax[output + ow], 2 * oh * width);
+                        if (ow == wo - 4) break;
+                    }
+                    continue;
+                }
+                for (var ow = 0; ow < wo; ow++)
+                {
+                    var w = 2 * ow;
+                    var index = w;
+                    index = Pick(Wins(Unsafe.Add(ref top, w + 1), Unsafe.Add(ref top, index)), w + 1, index);
+                    index = Pick(Wins(Unsafe.Add(ref top, width + w), Unsafe.Add(ref top, index)), width + w, index);
+                    index = Pick(Wins(Unsafe.Add(ref top, width + w + 1), Unsafe.Add(ref top, index)), width + w + 1, index);
+                    y[output + ow] = Unsafe.Add(ref top, index);
+                    argmax[output + ow] = 2 * oh * width + index;
+                }
+            }
+        }
+    }
+
+    /// <summary>Column w.. of a row pair: the maxima of windows w/2 .. w/2+3 and their indices (offset by <paramref name="rowIndex"/>).</summary>
+    private static void MaxOfFourWindows(ref float top, int width, int w, ref float y, ref int argmax, int rowIndex)
+    {
+        var evensThenOdds = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        var upper = Vector256.Shuffle(Vector256.LoadUnsafe(ref top, (nuint)w), evensThenOdds);
+        var lower = Vector256.Shuffle(Vector256.LoadUnsafe(ref top, (nuint)(width + w)), evensThenOdds);
+        var best = upper.GetLower();
+        var index = Vector128<int>.Zero;
+        Take(ref best, ref index, upper.GetUpper(), 1);
+        Take(ref best, ref index, lower.GetLower(), width);
+        Take(ref best, ref index, lower.GetUpper(), width + 1);
+        best.StoreUnsafe(ref y);
+        (index + Vector128.Create(0, 2, 4, 6) + Vector128.Create(rowIndex + w)).StoreUnsafe(ref argmax);
+    }
+
+    /// <summary>Where a candidate wins (larger, or the first NaN), it becomes the best and its offset the index.</summary>
+    private static void Take(ref Vector128<float> best, ref Vector128<int> index, Vector128<float> candidate, int offset)
+    {
+        var isNaN = ~Vector128.Equals(candidate, candidate);
+        var bestIsNaN = ~Vector128.Equals(best, best);
+        var wins = Vector128.GreaterThan(candidate, best) | Vector128.AndNot(isNaN, bestIsNaN);
+        best = Vector128.ConditionalSelect(wins, candidate, best);
+        index = Vector128.ConditionalSelect(wins.AsInt32(), Vector128.Create(offset), index);
+    }
+
+    /// <summary>v replaces the window's best so far when larger, or when it is the window's first NaN.</summary>
+    private static bool Wins(float v, float best) => (v > best) | (float.IsNaN(v) & !float.IsNaN(best));
+
+    /// <summary>take ? a : b without a branch.</summary>
+    private static int Pick(bool take, int a, int b) => b ^ ((a ^ b) & -Unsafe.BitCast<bool, byte>(take));
 
     /// <summary>dx (overwritten): each output's gradient goes to the input element that was its maximum.</summary>
     public static void MaxBackward(float[] dy, int[] argmax, float[] dx, Pool2dGeometry g) =>
