@@ -13,6 +13,9 @@ public class ConvolutionTests
         "N1 C1 H5 W5 O2 k5x5 p2x2",
         "N3 C6 H6 W5 O6 k1x1 g3",
         "N1 C2 H4 W4 O2 k2x2 s3x3",
+        "N2 C5 H4 W6 O7 k1x1",            // 1×1, stride 1: the image is its own column matrix
+        "N2 C1 H28 W28 O6 k5x5 p2x2",     // LeNet's first layer: 784 positions, 6 channels
+        "N3 C6 H14 W14 O16 k5x5",         // LeNet's second: 100 positions (a ragged 16-wide panel), 16 channels
     ];
 
     private static Conv2dGeometry Parse(string spec)

@@ -45,6 +45,28 @@ public class DeterminismTests
     }
 
     [Fact]
+    public void Convolution_forward_and_backward_agree_bit_for_bit_for_one_and_two_threads()
+    {
+        var g = new Conv2dGeometry(9, 6, 14, 14, 16, 5, 5, PadH: 1, PadW: 1);
+        var rng = new Generator(22);
+        var x = Tensor.Randn([g.Batch * g.InChannels * g.Height * g.Width], rng).ToArray();
+        var w = Tensor.Randn([g.OutChannels * g.PatchSize], rng).ToArray();
+        var b = Tensor.Randn([g.OutChannels], rng).ToArray();
+        var dy = Tensor.Randn([g.Batch * g.OutChannels * g.OutHeight * g.OutWidth], rng).ToArray();
+        float[] Run()
+        {
+            var y = new float[dy.Length];
+            var dx = new float[x.Length];
+            var dw = new float[w.Length];
+            var db = new float[b.Length];
+            Convolution.Forward(x, w, b, y, g);
+            Convolution.Backward(x, w, dy, dx, dw, db, g);
+            return [.. y, .. dx, .. dw, .. db];
+        }
+        Assert.Equal(With(1, Run), With(2, Run));
+    }
+
+    [Fact]
     public void Long_sums_stay_accurate()
     {
         // Ten million 0.1s: one running float32 sum drifts by ~1%; the chunked sum stays close.

@@ -126,6 +126,61 @@ public class GemmTests
         }
     }
 
+    /// <summary>The unpacked products of one image's convolution: ragged rows (not a multiple of 6) and columns (not of 16), A and Aᵀ.</summary>
+    [Theory]
+    [InlineData(6, 16, 25)]
+    [InlineData(16, 100, 150)]
+    [InlineData(150, 100, 16)]
+    [InlineData(1, 3, 1)]
+    [InlineData(7, 33, 9)]
+    [InlineData(13, 17, 64)]
+    public unsafe void Unpacked_products_match_a_naive_product(int m, int n, int k)
+    {
+        var aData = Random(2 + Math.Max(m * (k + 3), k * (m + 1)), 7);
+        var bData = Random(1 + k * (n + 5), 8);
+        float A(int i, int p) => aData[2 + i * (k + 3) + p];
+        float At(int i, int p) => aData[2 + p * (m + 1) + i];   // the same floats read as a k×(m+1) matrix's transpose
+        float B(int p, int j) => bData[1 + p * (n + 5) + j];
+        foreach (var transposedA in new[] { false, true })
+        foreach (var accumulate in new[] { false, true })
+        {
+            var c = Enumerable.Repeat(accumulate ? 0.25f : float.NaN, 3 + m * (n + 2)).ToArray();
+            fixed (float* pa = aData, pb = bData, pc = c)
+            {
+                if (transposedA) UnpackedProduct.Multiply(m, n, k, pa + 2, 1, m + 1, pb + 1, n + 5, pc + 3, n + 2, accumulate);
+                else UnpackedProduct.Multiply(m, n, k, pa + 2, k + 3, 1, pb + 1, n + 5, pc + 3, n + 2, accumulate);
+            }
+            var expected = Naive(m, n, k, transposedA ? At : A, B).Select(v => accumulate ? v + 0.25 : v).ToArray();
+            AssertClose(expected, c, 3, n + 2, m, n, $"{m}x{n}x{k} Aᵀ={transposedA} acc={accumulate}");
+        }
+    }
+
+    /// <summary>C = A·Bᵀ as dot products of long rows (a convolution's weight gradient): odd row counts and k not a multiple of 8.</summary>
+    [Theory]
+    [InlineData("Vector256", 6, 25, 784)]
+    [InlineData("Vector256", 16, 150, 100)]
+    [InlineData("Vector256", 3, 5, 13)]
+    [InlineData("Vector256", 1, 1, 7)]
+    [InlineData("Portable", 5, 6, 19)]
+    public unsafe void Row_dot_products_match_a_naive_product(string pathName, int m, int n, int k)
+    {
+        var saved = Gemm.ForcedPath;
+        Gemm.ForcedPath = Enum.Parse<GemmPath>(pathName);
+        try
+        {
+            var aData = Random(m * (k + 1), 9);
+            var bData = Random(n * (k + 2), 10);
+            var c = Enumerable.Repeat(float.NaN, m * (n + 1)).ToArray();
+            fixed (float* pa = aData, pb = bData, pc = c) RowDots.Multiply(m, n, k, pa, k + 1, pb, k + 2, pc, n + 1);
+            var expected = Naive(m, n, k, (i, p) => aData[i * (k + 1) + p], (p, j) => bData[j * (k + 2) + p]);
+            AssertClose(expected, c, 0, n + 1, m, n, $"{pathName} {m}x{n}x{k}");
+        }
+        finally
+        {
+            Gemm.ForcedPath = saved;
+        }
+    }
+
     [Fact]
     public void Results_are_bitwise_identical_for_one_and_two_threads()
     {

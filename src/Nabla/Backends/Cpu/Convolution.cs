@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Nabla.Backends.Cpu;
 
 /// <summary>Geometry of a 2-D convolution or pooling window: sizes, stride, padding, dilation, groups.</summary>
@@ -16,49 +18,54 @@ internal readonly record struct Conv2dGeometry(
 }
 
 /// <summary>
-/// 2-D convolution as im2col + GEMM: each output position's receptive field becomes a column, so
-/// the convolution of one image and group is one matrix product W[Og, Cg·kh·kw] · cols[Cg·kh·kw, Ho·Wo].
-/// The backward passes are two more products plus col2im, which scatters columns back onto the image.
+/// 2-D convolution as im2col + GEMM, one image at a time: each output position's receptive field
+/// becomes a column, so the convolution of one image and group is one matrix product
+/// W[Og, Cg·kh·kw] · cols[Cg·kh·kw, Ho·Wo]. An image's columns stay in cache, and images are the
+/// parallel parts. The backward passes are two more products per image plus col2im, which scatters
+/// columns back onto the image.
 /// </summary>
 internal static class Convolution
 {
     /// <summary>cols[(c·kh + i)·kw + j, oh·Wo + ow] = x[c, oh·sh - ph + i·dh, ow·sw - pw + j·dw] (0 outside the image).</summary>
     /// <remarks>Row r of the columns starts at cols[r · ldCols], so one image can fill its slice of a batch-wide matrix.</remarks>
-    public static void Im2Col(ReadOnlySpan<float> image, in Conv2dGeometry g, int channels, Span<float> cols, int ldCols)
+    public static unsafe void Im2Col(ReadOnlySpan<float> image, in Conv2dGeometry g, int channels, Span<float> cols, int ldCols)
     {
-        int ho = g.OutHeight, wo = g.OutWidth, positions = ho * wo;
-        var row = 0;
-        for (var c = 0; c < channels; c++)
+        int ho = g.OutHeight, wo = g.OutWidth, positions = ho * wo, plane = g.Height * g.Width;
+        if (image.Length < channels * plane || cols.Length < ((channels * g.KernelH * g.KernelW - 1) * ldCols + positions))
         {
-            var plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
+            throw new ArgumentException($"Im2Col: an image of {image.Length} floats or columns of {cols.Length} are too small for the geometry.");
+        }
+        fixed (float* x = image, columns = cols)
+        {
+            var row = 0;
+            for (var c = 0; c < channels; c++)
             for (var i = 0; i < g.KernelH; i++)
             for (var j = 0; j < g.KernelW; j++, row++)
             {
-                var dst = cols.Slice(row * ldCols, positions);
-                for (var oh = 0; oh < ho; oh++)
+                var dst = columns + (long)row * ldCols;
+                var iw0 = -g.PadW + j * g.DilationW;
+                // Output columns [lo, hi) read inside a row of the image (stride 1); the rest is padding.
+                int lo = Math.Clamp(-iw0, 0, wo), hi = Math.Clamp(g.Width - iw0, lo, wo);
+                for (var oh = 0; oh < ho; oh++, dst += wo)
                 {
                     var ih = oh * g.StrideH - g.PadH + i * g.DilationH;
-                    var dstRow = dst.Slice(oh * wo, wo);
                     if ((uint)ih >= (uint)g.Height)
                     {
-                        dstRow.Clear();
+                        new Span<float>(dst, wo).Clear();
                         continue;
                     }
-                    var src = plane.Slice(ih * g.Width, g.Width);
-                    var iw0 = -g.PadW + j * g.DilationW;
+                    var src = x + c * plane + ih * g.Width;
                     if (g.StrideW == 1)
                     {
-                        // Output columns [lo, hi) read inside the row: copy them, zero the padding on either side.
-                        int lo = Math.Clamp(-iw0, 0, wo), hi = Math.Clamp(g.Width - iw0, lo, wo);
-                        dstRow[..lo].Clear();
-                        src.Slice(iw0 + lo, hi - lo).CopyTo(dstRow[lo..hi]);
-                        dstRow[hi..].Clear();
+                        for (var ow = 0; ow < lo; ow++) dst[ow] = 0f;
+                        CopyRun(src + iw0 + lo, dst + lo, hi - lo);
+                        for (var ow = hi; ow < wo; ow++) dst[ow] = 0f;
                         continue;
                     }
                     for (var ow = 0; ow < wo; ow++)
                     {
                         var iw = iw0 + ow * g.StrideW;
-                        dstRow[ow] = (uint)iw < (uint)g.Width ? src[iw] : 0f;
+                        dst[ow] = (uint)iw < (uint)g.Width ? src[iw] : 0f;
                     }
                 }
             }
@@ -66,135 +73,157 @@ internal static class Convolution
     }
 
     /// <summary>The adjoint of <see cref="Im2Col"/>: adds every column entry back onto the image position it came from.</summary>
-    public static void Col2ImAdd(ReadOnlySpan<float> cols, int ldCols, in Conv2dGeometry g, int channels, Span<float> image)
+    public static unsafe void Col2ImAdd(ReadOnlySpan<float> cols, int ldCols, in Conv2dGeometry g, int channels, Span<float> image)
     {
-        int ho = g.OutHeight, wo = g.OutWidth, positions = ho * wo;
-        var row = 0;
-        for (var c = 0; c < channels; c++)
+        int ho = g.OutHeight, wo = g.OutWidth, positions = ho * wo, plane = g.Height * g.Width;
+        if (image.Length < channels * plane || cols.Length < ((channels * g.KernelH * g.KernelW - 1) * ldCols + positions))
         {
-            var plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
+            throw new ArgumentException($"Col2ImAdd: an image of {image.Length} floats or columns of {cols.Length} are too small for the geometry.");
+        }
+        fixed (float* x = image, columns = cols)
+        {
+            var row = 0;
+            for (var c = 0; c < channels; c++)
             for (var i = 0; i < g.KernelH; i++)
             for (var j = 0; j < g.KernelW; j++, row++)
             {
-                var src = cols.Slice(row * ldCols, positions);
-                for (var oh = 0; oh < ho; oh++)
+                var src = columns + (long)row * ldCols;
+                var iw0 = -g.PadW + j * g.DilationW;
+                int lo = Math.Clamp(-iw0, 0, wo), hi = Math.Clamp(g.Width - iw0, lo, wo);
+                for (var oh = 0; oh < ho; oh++, src += wo)
                 {
                     var ih = oh * g.StrideH - g.PadH + i * g.DilationH;
                     if ((uint)ih >= (uint)g.Height) continue;
-                    var dst = plane.Slice(ih * g.Width, g.Width);
-                    var srcRow = src.Slice(oh * wo, wo);
-                    var iw0 = -g.PadW + j * g.DilationW;
+                    var dst = x + c * plane + ih * g.Width;
                     if (g.StrideW == 1)
                     {
-                        int lo = Math.Clamp(-iw0, 0, wo), hi = Math.Clamp(g.Width - iw0, lo, wo);
-                        var target = dst.Slice(iw0 + lo, hi - lo);
-                        System.Numerics.Tensors.TensorPrimitives.Add(target, srcRow[lo..hi], target);
+                        AddRun(src + lo, dst + iw0 + lo, hi - lo);
                         continue;
                     }
                     for (var ow = 0; ow < wo; ow++)
                     {
                         var iw = iw0 + ow * g.StrideW;
-                        if ((uint)iw < (uint)g.Width) dst[iw] += srcRow[ow];
+                        if ((uint)iw < (uint)g.Width) dst[iw] += src[ow];
                     }
                 }
             }
         }
     }
 
-    /// <summary>
-    /// y[n, o] = b[o] + Σ W[o, ·] ⋆ x[n, group(o)]: x [N, C, H, W] and W [O, C/groups, kh, kw], contiguous.
-    /// All images of a group go through one GEMM: W[Og, Cg·kh·kw] · cols[Cg·kh·kw, N·Ho·Wo].
-    /// </summary>
-    /// <remarks>With <paramref name="keepColumns"/> and one group, returns the column matrix (a pooled buffer the caller gives
-    /// back with <see cref="BufferPool.Return"/>) so the weight gradient need not rebuild it; otherwise returns null.</remarks>
-    public static float[]? Forward(float[] x, float[] w, float[]? bias, float[] y, Conv2dGeometry g, bool keepColumns = false)
+    /// <summary>dst[0..count) = src[0..count): rows of a small image are too short for a library copy's call to pay off.</summary>
+    private static unsafe void CopyRun(float* src, float* dst, int count)
     {
-        var positions = g.OutHeight * g.OutWidth;
-        var width = g.Batch * positions;
-        keepColumns &= g.Groups == 1;
-        var cols = BufferPool.Rent(g.PatchSize * width);
-        var product = BufferPool.Rent(g.GroupOut * width);
-        var groupImage = g.GroupIn * g.Height * g.Width;
-        var imageSize = g.InChannels * g.Height * g.Width;
-        for (var grp = 0; grp < g.Groups; grp++)
+        if (Vector256.IsHardwareAccelerated && count >= 8)
         {
-            var group = grp;
-            ParallelFor.Run(g.Batch, n => Im2Col(x.AsSpan(n * imageSize + group * groupImage, groupImage), g, g.GroupIn, cols.AsSpan(n * positions), width));
-            Gemm.Gemm.Multiply(g.GroupOut, width, g.PatchSize,
-                w, grp * g.GroupOut * g.PatchSize, g.PatchSize, 1,
-                cols, 0, width, 1,
-                product, 0, width, accumulate: false);
-            for (var n = 0; n < g.Batch; n++)
-            {
-                for (var o = 0; o < g.GroupOut; o++)
-                {
-                    var channel = grp * g.GroupOut + o;
-                    var src = product.AsSpan(o * width + n * positions, positions);
-                    var dst = y.AsSpan((n * g.OutChannels + channel) * positions, positions);
-                    if (bias is null) src.CopyTo(dst);
-                    else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[channel], dst);
-                }
-            }
+            var i = 0;
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+            // The last vector may overlap the one before: copying twice is harmless.
+            if (i < count) Vector256.Store(Vector256.Load(src + count - 8), dst + count - 8);
+            return;
         }
-        BufferPool.Return(product);
-        if (keepColumns) return cols;
-        BufferPool.Return(cols);
-        return null;
+        for (var i = 0; i < count; i++) dst[i] = src[i];
+    }
+
+    /// <summary>dst[0..count) += src[0..count).</summary>
+    private static unsafe void AddRun(float* src, float* dst, int count)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        }
+        for (; i < count; i++) dst[i] += src[i];
+    }
+
+    [ThreadStatic] private static float[]? t_columns;
+    [ThreadStatic] private static float[]? t_columnGradients;
+
+    /// <summary>This thread's scratch of at least <paramref name="length"/> floats (one image's column matrix), kept between calls.</summary>
+    private static float[] Scratch(ref float[]? cache, int length)
+    {
+        if (cache is null || cache.Length < length) cache = GC.AllocateUninitializedArray<float>(length);
+        return cache;
     }
 
     /// <summary>
-    /// Gradients of <see cref="Forward"/> given dy [N, O, Ho, Wo]: dx (overwritten) = col2im(Wᵀ·dy),
-    /// dW (overwritten) = dy·colsᵀ, db (overwritten) = Σ_{n,h,w} dy; one GEMM each per group over the
-    /// whole batch. Pass null for any gradient not wanted.
+    /// y[n, o] = b[o] + Σ W[o, ·] ⋆ x[n, group(o)]: x [N, C, H, W] and W [O, C/groups, kh, kw], contiguous.
+    /// One image per part of the worker pool: its columns (cached in L2) go through W[Og, Cg·kh·kw] ·
+    /// cols[Cg·kh·kw, Ho·Wo], written straight into y's rows for that image, on top of the bias.
     /// </summary>
-    /// <remarks><paramref name="columns"/>: the forward pass's column matrix (one group only), reused for dW instead of rebuilt.</remarks>
-    public static void Backward(float[] x, float[] w, float[] dy, float[]? dx, float[]? dw, float[]? db, Conv2dGeometry g, float[]? columns = null)
+    public static void Forward(float[] x, float[] w, float[]? bias, float[] y, Conv2dGeometry g) =>
+        ParallelFor.Run(g.Batch, n => ForwardImage(x, w, bias, y, g, n));
+
+    private static void ForwardImage(float[] x, float[] w, float[]? bias, float[] y, in Conv2dGeometry g, int n)
     {
         var positions = g.OutHeight * g.OutWidth;
-        var width = g.Batch * positions;
-        if (columns is not null && g.Groups != 1) throw new ArgumentException("Convolution.Backward: saved columns are only kept for one group.");
-        // Scratch for rebuilt columns and for Wᵀ·dy; not needed when the forward's columns are given and dx is not wanted.
-        var cols = dx is null && columns is not null ? null : BufferPool.Rent(g.PatchSize * width);
-        var dyGroup = BufferPool.Rent(g.GroupOut * width);
         var imageSize = g.InChannels * g.Height * g.Width;
         var groupImage = g.GroupIn * g.Height * g.Width;
-        if (dx is not null) dx.AsSpan(0, g.Batch * imageSize).Clear();
+        var cols = Scratch(ref t_columns, g.PatchSize * positions);
         for (var grp = 0; grp < g.Groups; grp++)
         {
-            var group = grp;
-            var wOffset = grp * g.GroupOut * g.PatchSize;
-            for (var n = 0; n < g.Batch; n++)
+            var (source, sourceOffset) = Columns(x, n * imageSize + grp * groupImage, g, cols);
+            var yOffset = (n * g.OutChannels + grp * g.GroupOut) * positions;
+            if (bias is not null)
             {
-                for (var o = 0; o < g.GroupOut; o++)
-                {
-                    dy.AsSpan((n * g.OutChannels + grp * g.GroupOut + o) * positions, positions).CopyTo(dyGroup.AsSpan(o * width + n * positions, positions));
-                }
+                for (var o = 0; o < g.GroupOut; o++) y.AsSpan(yOffset + o * positions, positions).Fill(bias[grp * g.GroupOut + o]);
             }
-            if (dw is not null)
-            {
-                var source = columns;
-                if (source is null)
-                {
-                    source = cols!;
-                    ParallelFor.Run(g.Batch, n => Im2Col(x.AsSpan(n * imageSize + group * groupImage, groupImage), g, g.GroupIn, source.AsSpan(n * positions), width));
-                }
-                Gemm.Gemm.Multiply(g.GroupOut, g.PatchSize, width,
-                    dyGroup, 0, width, 1,
-                    source, 0, 1, width,                 // colsᵀ read in place
-                    dw, wOffset, g.PatchSize, accumulate: false);
-            }
-            if (dx is not null)
-            {
-                var scratch = cols!;
-                Gemm.Gemm.Multiply(g.PatchSize, width, g.GroupOut,
-                    w, wOffset, 1, g.PatchSize,          // Wᵀ read in place
-                    dyGroup, 0, width, 1,
-                    scratch, 0, width, accumulate: false);
-                ParallelFor.Run(g.Batch, n => Col2ImAdd(scratch.AsSpan(n * positions), width, g, g.GroupIn, dx.AsSpan(n * imageSize + group * groupImage, groupImage)));
-            }
+            Product(g.GroupOut, positions, g.PatchSize,
+                w, grp * g.GroupOut * g.PatchSize, g.PatchSize, 1,
+                source, sourceOffset, positions,
+                y, yOffset, positions, accumulate: bias is not null);
+        }
+    }
+
+    /// <summary>C (+)= A·B for one image: B and C row-major, A through strides; unpacked where the CPU runs it natively.</summary>
+    private static unsafe void Product(int m, int n, int k, float[] a, int aOffset, int ars, int acs, float[] b, int bOffset, int ldb,
+        float[] c, int cOffset, int ldc, bool accumulate)
+    {
+        if (!Gemm.UnpackedProduct.Supported || m == 0 || n == 0 || k == 0)
+        {
+            Gemm.Gemm.Multiply(m, n, k, a, aOffset, ars, acs, b, bOffset, ldb, 1, c, cOffset, ldc, accumulate);
+            return;
+        }
+        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
+        {
+            Gemm.UnpackedProduct.Multiply(m, n, k, pa, ars, acs, pb, ldb, pc, ldc, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// One image group's column matrix [Cg·kh·kw, Ho·Wo]: the image itself for a 1×1, stride-1, unpadded
+    /// kernel (no copy), else im2col into <paramref name="scratch"/>.
+    /// </summary>
+    private static (float[] Source, int Offset) Columns(float[] x, int offset, in Conv2dGeometry g, float[] scratch)
+    {
+        if (g is { KernelH: 1, KernelW: 1, StrideH: 1, StrideW: 1, PadH: 0, PadW: 0 }) return (x, offset);
+        Im2Col(x.AsSpan(offset, g.GroupIn * g.Height * g.Width), g, g.GroupIn, scratch, g.OutHeight * g.OutWidth);
+        return (scratch, 0);
+    }
+
+    /// <summary>
+    /// Gradients of <see cref="Forward"/> given dy [N, O, Ho, Wo], each overwritten; pass null for any not wanted.
+    /// One image per part: dx[n] = col2im(Wᵀ·dy[n]); dW's share of image n, dy[n]·cols[n]ᵀ, goes to its own
+    /// slot and the shares are added in image order afterwards, so dW is bitwise the same for any thread count;
+    /// db = Σ_{n,h,w} dy.
+    /// </summary>
+    public static void Backward(float[] x, float[] w, float[] dy, float[]? dx, float[]? dw, float[]? db, Conv2dGeometry g)
+    {
+        var weightSize = g.OutChannels * g.PatchSize;
+        var shares = dw is null ? null : BufferPool.Rent(g.Batch * weightSize);
+        if (dx is not null || shares is not null)
+        {
+            ParallelFor.Run(g.Batch, n => BackwardImage(x, w, dy, dx, shares, g, n));
+        }
+        if (dw is not null)
+        {
+            var total = dw.AsSpan(0, weightSize);
+            shares.AsSpan(0, weightSize).CopyTo(total);
+            for (var n = 1; n < g.Batch; n++) System.Numerics.Tensors.TensorPrimitives.Add(total, shares.AsSpan(n * weightSize, weightSize), total);
+            BufferPool.Return(shares!);
         }
         if (db is not null)
         {
+            var positions = g.OutHeight * g.OutWidth;
             for (var o = 0; o < g.OutChannels; o++)
             {
                 double sum = 0;
@@ -202,7 +231,35 @@ internal static class Convolution
                 db[o] = (float)sum;
             }
         }
-        BufferPool.Return(dyGroup);
-        if (cols is not null) BufferPool.Return(cols);
+    }
+
+    private static unsafe void BackwardImage(float[] x, float[] w, float[] dy, float[]? dx, float[]? shares, in Conv2dGeometry g, int n)
+    {
+        var positions = g.OutHeight * g.OutWidth;
+        var imageSize = g.InChannels * g.Height * g.Width;
+        var groupImage = g.GroupIn * g.Height * g.Width;
+        if (dx is not null) dx.AsSpan(n * imageSize, imageSize).Clear();
+        for (var grp = 0; grp < g.Groups; grp++)
+        {
+            var dyOffset = (n * g.OutChannels + grp * g.GroupOut) * positions;
+            var wOffset = grp * g.GroupOut * g.PatchSize;
+            if (shares is not null)
+            {
+                var (source, sourceOffset) = Columns(x, n * imageSize + grp * groupImage, g, Scratch(ref t_columns, g.PatchSize * positions));
+                fixed (float* pdy = &dy[dyOffset], pcols = &source[sourceOffset], pshare = &shares[n * g.OutChannels * g.PatchSize + wOffset])
+                {
+                    Gemm.RowDots.Multiply(g.GroupOut, g.PatchSize, positions, pdy, positions, pcols, positions, pshare, g.PatchSize);
+                }
+            }
+            if (dx is not null)
+            {
+                var cols = Scratch(ref t_columnGradients, g.PatchSize * positions);
+                Product(g.PatchSize, positions, g.GroupOut,
+                    w, wOffset, 1, g.PatchSize,          // Wᵀ read in place
+                    dy, dyOffset, positions,
+                    cols, 0, positions, accumulate: false);
+                Col2ImAdd(cols, positions, g, g.GroupIn, dx.AsSpan(n * imageSize + grp * groupImage, groupImage));
+            }
+        }
     }
 }

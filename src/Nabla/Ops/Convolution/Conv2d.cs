@@ -12,21 +12,20 @@ internal sealed class Conv2d : Node
     private Conv2dGeometry _g;
     private SavedTensor? _x, _w;
     private bool _hasBias;
-    private float[]? _columns; // the forward's im2col matrix (pooled), kept so dW needs no second im2col
 
     public static Tensor Apply(Tensor x, Tensor w, Tensor? b, Conv2dGeometry g)
     {
         var needs = b is null ? Graph.Needs(x, w) : Graph.Needs(x, w, b);
-        var (y, columns) = ConvKernels.Convolve(x, w, b, g, keepColumns: needs && w.RequiresGrad);
+        var y = ConvKernels.Convolve(x, w, b, g);
         if (!needs) return y;
-        var node = new Conv2d { _g = g, _x = w.RequiresGrad ? new(x) : null, _w = x.RequiresGrad ? new(w) : null, _hasBias = b is not null, _columns = columns };
+        var node = new Conv2d { _g = g, _x = w.RequiresGrad ? new(x) : null, _w = x.RequiresGrad ? new(w) : null, _hasBias = b is not null };
         return b is null ? Graph.Attach(y, node, x, w) : Graph.Attach(y, node, x, w, b);
     }
 
     internal override Tensor?[] Backward(Tensor dy)
     {
         var dx = NeedsGrad(0) ? ConvTranspose2d.Apply(dy, _w!.Get(this), null, _g) : null;
-        var dw = NeedsGrad(1) ? Conv2dWeightGrad.Apply(_x!.Get(this), dy, _g, _columns) : null;
+        var dw = NeedsGrad(1) ? Conv2dWeightGrad.Apply(_x!.Get(this), dy, _g) : null;
         var db = _hasBias && NeedsGrad(2) ? dy.Sum([0, 2, 3]) : null;
         return _hasBias ? [dx, dw, db] : [dx, dw];
     }
@@ -35,7 +34,5 @@ internal sealed class Conv2d : Node
     {
         _x?.Release();
         _w?.Release();
-        if (_columns is { } columns) BufferPool.Return(columns);
-        _columns = null;
     }
 }

@@ -11,10 +11,9 @@ internal sealed class Conv2dWeightGrad : Node
     private Conv2dGeometry _g;
     private SavedTensor? _x, _dy;
 
-    // columns: the forward pass's im2col of x, if it kept one (saves rebuilding it).
-    public static Tensor Apply(Tensor x, Tensor dy, Conv2dGeometry g, float[]? columns = null)
+    public static Tensor Apply(Tensor x, Tensor dy, Conv2dGeometry g)
     {
-        var gw = ConvKernels.WeightGradient(x, dy, g, columns);
+        var gw = ConvKernels.WeightGradient(x, dy, g);
         if (!Graph.Needs(x, dy)) return gw;
         return Graph.Attach(gw, new Conv2dWeightGrad { _g = g, _x = dy.RequiresGrad ? new(x) : null, _dy = x.RequiresGrad ? new(dy) : null }, x, dy);
     }

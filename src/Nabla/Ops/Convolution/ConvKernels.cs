@@ -8,12 +8,12 @@ internal static class ConvKernels
     public static float[] Dense(Tensor t) =>
         t.IsContiguous && t.Offset == 0 ? t.Storage.Data : Elementwise.Contiguous(t).Storage.Data;
 
-    /// <summary>y = conv(x, w) + b with y [N, O, Ho, Wo]; with <paramref name="keepColumns"/> also the im2col matrix (a pooled buffer, or null).</summary>
-    public static (Tensor Y, float[]? Columns) Convolve(Tensor x, Tensor w, Tensor? b, Conv2dGeometry g, bool keepColumns = false)
+    /// <summary>y = conv(x, w) + b with y [N, O, Ho, Wo].</summary>
+    public static Tensor Convolve(Tensor x, Tensor w, Tensor? b, Conv2dGeometry g)
     {
         var y = Tensor.Empty(Shape.Wrap([g.Batch, g.OutChannels, g.OutHeight, g.OutWidth]));
-        var columns = Convolution.Forward(Dense(x), Dense(w), b is null ? null : Dense(b), y.Storage.Data, g, keepColumns);
-        return (y, columns);
+        Convolution.Forward(Dense(x), Dense(w), b is null ? null : Dense(b), y.Storage.Data, g);
+        return y;
     }
 
     /// <summary>The adjoint of <see cref="Convolve"/> in x: col2im(Wᵀ·dy), shape [N, C, H, W].</summary>
@@ -25,10 +25,10 @@ internal static class ConvKernels
     }
 
     /// <summary>The adjoint of <see cref="Convolve"/> in w: dW = dy·colsᵀ, shape [O, C/groups, kh, kw].</summary>
-    public static Tensor WeightGradient(Tensor x, Tensor dy, Conv2dGeometry g, float[]? columns = null)
+    public static Tensor WeightGradient(Tensor x, Tensor dy, Conv2dGeometry g)
     {
         var dw = Tensor.Empty(Shape.Wrap([g.OutChannels, g.GroupIn, g.KernelH, g.KernelW]));
-        Convolution.Backward(columns is null ? Dense(x) : [], [], Dense(dy), null, dw.Storage.Data, null, g, columns);
+        Convolution.Backward(Dense(x), [], Dense(dy), null, dw.Storage.Data, null, g);
         return dw;
     }
 }

@@ -1,0 +1,134 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Nabla.Backends.Cpu.Gemm;
+
+/// <summary>
+/// C (+)= A·B for the short products of one image's convolution (k = a patch, or a few channels), where
+/// packing would copy as much as the product reads: B's rows are read in place (row-major, leading
+/// dimension ldb), A through any strides (W or Wᵀ). Only a ragged last column panel is copied, zero-padded.
+/// Each element of C is one FMA chain over p in order, so results never depend on how callers split work.
+/// </summary>
+internal static unsafe class UnpackedProduct
+{
+    private const int MR = 6, NR = 16;
+
+    [ThreadStatic] private static float[]? t_edge;
+
+    /// <summary>True when this path runs natively here (AVX2 + FMA): callers fall back to <see cref="Gemm.Multiply"/> otherwise.</summary>
+    public static bool Supported => Gemm.ActivePath != GemmPath.Portable && Vector256.IsHardwareAccelerated;
+
+    /// <summary>C[i, j] (+)= Σ_p A[i·ars + p·acs] · B[p·ldb + j] for an m×k A, a k×n B and C with leading dimension ldc.</summary>
+    public static void Multiply(int m, int n, int k, float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, bool accumulate)
+    {
+        var edgeColumns = n % NR;
+        var fullColumns = n - edgeColumns;
+        var tile = stackalloc float[MR * NR];
+        for (var j = 0; j < n; j += NR)
+        {
+            var panel = b + j;
+            var panelStride = ldb;
+            var width = NR;
+            if (j == fullColumns)
+            {
+                // The ragged last panel: copy its columns zero-padded to NR, so the kernel never reads past B.
+                width = edgeColumns;
+                var edge = t_edge is { } cached && cached.Length >= k * NR ? cached : t_edge = GC.AllocateUninitializedArray<float>(Math.Max(k, 64) * NR, pinned: true);
+                fixed (float* e = edge)
+                {
+                    for (var p = 0; p < k; p++)
+                    {
+                        var row = new Span<float>(e + p * NR, NR);
+                        new ReadOnlySpan<float>(b + (long)p * ldb + j, width).CopyTo(row);
+                        row[width..].Clear();
+                    }
+                    Rows(m, k, a, ars, acs, e, NR, c + j, ldc, accumulate, width, tile);
+                }
+                continue;
+            }
+            Rows(m, k, a, ars, acs, panel, panelStride, c + j, ldc, accumulate, width, tile);
+        }
+    }
+
+    /// <summary>All row tiles of one column panel; a ragged tile (rows or columns) goes through <paramref name="tile"/>.</summary>
+    private static void Rows(int m, int k, float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, bool accumulate, int width, float* tile)
+    {
+        for (var i = 0; i < m; i += MR)
+        {
+            var rows = Math.Min(MR, m - i);
+            var aTile = a + (long)i * ars;
+            var cTile = c + (long)i * ldc;
+            if (rows == MR && width == NR)
+            {
+                Tile6x16(k, aTile, ars, acs, b, ldb, cTile, ldc, accumulate);
+                continue;
+            }
+            // Missing rows repeat row 0 of the tile (valid memory); only the real rows and columns are kept.
+            Tile6x16(k, aTile, ars, acs, b, ldb, tile, NR, false, rows);
+            for (var r = 0; r < rows; r++)
+            {
+                var source = new ReadOnlySpan<float>(tile + r * NR, width);
+                var target = new Span<float>(cTile + (long)r * ldc, width);
+                if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(source, target, target);
+                else source.CopyTo(target);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A 6×16 tile: 12 Vector256 accumulators, two B loads and six broadcasts of A per step of p.
+    /// With <paramref name="rows"/> below 6 the rows past it read A's row 0 (their results are discarded).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6x16(int k, float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, bool accumulate, int rows = MR)
+    {
+        // Offsets of the six A rows; a short tile points its missing rows at row 0.
+        long o1 = rows > 1 ? ars : 0, o2 = rows > 2 ? 2L * ars : 0, o3 = rows > 3 ? 3L * ars : 0, o4 = rows > 4 ? 4L * ars : 0, o5 = rows > 5 ? 5L * ars : 0;
+        var c0_0 = Vector256<float>.Zero; var c0_1 = Vector256<float>.Zero;
+        var c1_0 = Vector256<float>.Zero; var c1_1 = Vector256<float>.Zero;
+        var c2_0 = Vector256<float>.Zero; var c2_1 = Vector256<float>.Zero;
+        var c3_0 = Vector256<float>.Zero; var c3_1 = Vector256<float>.Zero;
+        var c4_0 = Vector256<float>.Zero; var c4_1 = Vector256<float>.Zero;
+        var c5_0 = Vector256<float>.Zero; var c5_1 = Vector256<float>.Zero;
+        for (var p = 0; p < k; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var x = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(x, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x, b1, c0_1);
+            x = Vector256.Create(a[o1]);
+            c1_0 = Vector256.FusedMultiplyAdd(x, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x, b1, c1_1);
+            x = Vector256.Create(a[o2]);
+            c2_0 = Vector256.FusedMultiplyAdd(x, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x, b1, c2_1);
+            x = Vector256.Create(a[o3]);
+            c3_0 = Vector256.FusedMultiplyAdd(x, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(x, b1, c3_1);
+            x = Vector256.Create(a[o4]);
+            c4_0 = Vector256.FusedMultiplyAdd(x, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(x, b1, c4_1);
+            x = Vector256.Create(a[o5]);
+            c5_0 = Vector256.FusedMultiplyAdd(x, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(x, b1, c5_1);
+            a += acs;
+            b += ldb;
+        }
+        if (accumulate)
+        {
+            c0_0 += Vector256.Load(c); c0_1 += Vector256.Load(c + 8);
+            c1_0 += Vector256.Load(c + ldc); c1_1 += Vector256.Load(c + ldc + 8);
+            c2_0 += Vector256.Load(c + 2 * ldc); c2_1 += Vector256.Load(c + 2 * ldc + 8);
+            c3_0 += Vector256.Load(c + 3 * ldc); c3_1 += Vector256.Load(c + 3 * ldc + 8);
+            c4_0 += Vector256.Load(c + 4 * ldc); c4_1 += Vector256.Load(c + 4 * ldc + 8);
+            c5_0 += Vector256.Load(c + 5 * ldc); c5_1 += Vector256.Load(c + 5 * ldc + 8);
+        }
+        Vector256.Store(c0_0, c); Vector256.Store(c0_1, c + 8);
+        Vector256.Store(c1_0, c + ldc); Vector256.Store(c1_1, c + ldc + 8);
+        Vector256.Store(c2_0, c + 2 * ldc); Vector256.Store(c2_1, c + 2 * ldc + 8);
+        Vector256.Store(c3_0, c + 3 * ldc); Vector256.Store(c3_1, c + 3 * ldc + 8);
+        Vector256.Store(c4_0, c + 4 * ldc); Vector256.Store(c4_1, c + 4 * ldc + 8);
+        Vector256.Store(c5_0, c + 5 * ldc); Vector256.Store(c5_1, c + 5 * ldc + 8);
+    }
+}
