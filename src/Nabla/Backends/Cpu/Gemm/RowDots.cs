@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Nabla.Backends.Cpu.Gemm;
@@ -36,6 +37,9 @@ internal static unsafe class RowDots
         }
     }
 
+    /// <summary>Eight zero lanes, then eight all-ones lanes: the 8 ints at offset r keep the last r lanes.</summary>
+    private static ReadOnlySpan<int> TailMasks => [0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1];
+
     private static float Dot(float* x, float* y, int k) => TensorPrimitives.Dot(new ReadOnlySpan<float>(x, k), new ReadOnlySpan<float>(y, k));
 
     /// <summary>A 2×4 block of C: two rows of A against four rows of B, eight independent FMA chains over k.</summary>
@@ -63,20 +67,28 @@ internal static unsafe class RowDots
             s03 = Vector256.FusedMultiplyAdd(x0, y, s03);
             s13 = Vector256.FusedMultiplyAdd(x1, y, s13);
         }
+        if (p < k)
+        {
+            // The last k mod 8 products: reload the final 8 floats and mask off the lanes already counted.
+            var tail = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(TailMasks), (nuint)(k - p)).AsSingle();
+            p = k - 8;
+            var x0 = Vector256.Load(a0 + p) & tail;
+            var x1 = Vector256.Load(a1 + p) & tail;
+            var y = Vector256.Load(b0 + p);
+            s00 = Vector256.FusedMultiplyAdd(x0, y, s00);
+            s10 = Vector256.FusedMultiplyAdd(x1, y, s10);
+            y = Vector256.Load(b1 + p);
+            s01 = Vector256.FusedMultiplyAdd(x0, y, s01);
+            s11 = Vector256.FusedMultiplyAdd(x1, y, s11);
+            y = Vector256.Load(b2 + p);
+            s02 = Vector256.FusedMultiplyAdd(x0, y, s02);
+            s12 = Vector256.FusedMultiplyAdd(x1, y, s12);
+            y = Vector256.Load(b3 + p);
+            s03 = Vector256.FusedMultiplyAdd(x0, y, s03);
+            s13 = Vector256.FusedMultiplyAdd(x1, y, s13);
+        }
         float r00 = Vector256.Sum(s00), r01 = Vector256.Sum(s01), r02 = Vector256.Sum(s02), r03 = Vector256.Sum(s03);
         float r10 = Vector256.Sum(s10), r11 = Vector256.Sum(s11), r12 = Vector256.Sum(s12), r13 = Vector256.Sum(s13);
-        for (; p < k; p++)
-        {
-            float u = a0[p], v = a1[p];
-            r00 = MathF.FusedMultiplyAdd(u, b0[p], r00);
-            r01 = MathF.FusedMultiplyAdd(u, b1[p], r01);
-            r02 = MathF.FusedMultiplyAdd(u, b2[p], r02);
-            r03 = MathF.FusedMultiplyAdd(u, b3[p], r03);
-            r10 = MathF.FusedMultiplyAdd(v, b0[p], r10);
-            r11 = MathF.FusedMultiplyAdd(v, b1[p], r11);
-            r12 = MathF.FusedMultiplyAdd(v, b2[p], r12);
-            r13 = MathF.FusedMultiplyAdd(v, b3[p], r13);
-        }
         c[0] = r00;
         c[1] = r01;
         c[2] = r02;
