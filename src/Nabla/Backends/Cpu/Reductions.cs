@@ -94,10 +94,64 @@ internal static class Reductions
             return y;
         }
 
+        if (x.IsContiguous && KeptBlock(x.Shape.Dims, reduced) is ({ } lead, { } trail) && lead > 1 && trail > 1)
+        {
+            // x is [lead, outer, trail] with only the middle kept (e.g. a bias gradient, Σ over N, H, W of [N, C, H, W]).
+            ReduceMiddle<TOp>(x.Storage.Data, x.Offset, lead, outer, trail, y.Storage.Data, y.Offset);
+            return y;
+        }
+
         var permuted = x.PermuteView(order);
         var source = permuted.IsContiguous ? permuted : Elementwise.Contiguous(permuted);
         ReduceJob<TOp>.Run(source.Storage.Data, source.Offset, outer, inner, y.Storage.Data, y.Offset);
         return y;
+    }
+
+    /// <summary>
+    /// When the kept axes are one contiguous run, the sizes of the reduced blocks before and after it
+    /// (either may be 1); otherwise nulls.
+    /// </summary>
+    private static (int? Lead, int? Trail) KeptBlock(ReadOnlySpan<int> dims, bool[] reduced)
+    {
+        int first = -1, last = -1;
+        for (var d = 0; d < dims.Length; d++)
+        {
+            if (reduced[d]) continue;
+            if (first < 0) first = d;
+            else if (last != d - 1) return (null, null);
+            last = d;
+        }
+        if (first < 0) return (null, null);
+        int lead = 1, trail = 1;
+        for (var d = 0; d < first; d++) lead *= dims[d];
+        for (var d = last + 1; d < dims.Length; d++) trail *= dims[d];
+        return (lead, trail);
+    }
+
+    /// <summary>
+    /// y[k] = fold over a of Reduce(x[a, k, 0..trail)): each contiguous run reduced with SIMD, the runs folded
+    /// in order of a, so nothing is copied and the order depends only on the shape. Kept indices split over the pool.
+    /// </summary>
+    private static void ReduceMiddle<TOp>(float[] x, int offset, int lead, int kept, int trail, float[] y, int yOffset) where TOp : IReduction
+    {
+        void Range(int k0, int k1)
+        {
+            for (var k = k0; k < k1; k++)
+            {
+                var acc = TOp.Reduce(x.AsSpan(offset + k * trail, trail));
+                for (var a = 1; a < lead; a++) acc = TOp.Fold(acc, TOp.Reduce(x.AsSpan(offset + (a * kept + k) * trail, trail)));
+                y[yOffset + k] = acc;
+            }
+        }
+        if (Partition.WorthParallel((int)Math.Min((long)lead * kept * trail, int.MaxValue)) && kept > 1)
+        {
+            var parts = Math.Min(kept, 4 * WorkerPool.Shared.Threads);
+            ParallelFor.Run(parts, part => Range(kept * part / parts, kept * (part + 1) / parts));
+        }
+        else
+        {
+            Range(0, kept);
+        }
     }
 
     /// <summary>Index of the largest (or smallest) element along one axis, first one on ties; the axis is removed.</summary>
