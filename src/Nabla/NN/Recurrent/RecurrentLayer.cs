@@ -131,6 +131,7 @@ public abstract class RecurrentLayer : Module
 
         var final = new Tensor[StateCount][];
         for (var s = 0; s < StateCount; s++) final[s] = new Tensor[cells];
+        if (RunsFused) return RunFused(x, states, final, unbatched);
         // Layers pass their outputs on as one tensor per time step. NOTE: slicing time steps out of one big
         // tensor that requires grad would cost a full-size gradient per step in backward (quadratic in T).
         var layerInput = new Tensor[steps];
@@ -168,6 +169,49 @@ public abstract class RecurrentLayer : Module
         var timeAxis = BatchFirst && !unbatched ? 1 : 0; // stack straight into the caller's layout
         var stackedOutput = Tensor.Stack(layerInput, timeAxis); // [T, N, directions·hidden]
         var output = unbatched ? stackedOutput.Squeeze(1) : stackedOutput;
+        var finalStates = new Tensor[StateCount];
+        for (var s = 0; s < StateCount; s++)
+        {
+            var stacked = Tensor.Stack(final[s], 0); // [layers·directions, N, hidden]
+            finalStates[s] = unbatched ? stacked.Squeeze(1) : stacked;
+        }
+        return (output, finalStates);
+    }
+
+    /// <summary>Whether each layer and direction runs as one fused sequence op (<see cref="FusedSequence"/>) instead of per-step tensor ops.</summary>
+    private protected virtual bool RunsFused => false;
+
+    /// <summary>
+    /// One layer and direction over the whole sequence x [T, N, in] from states [N, hidden] each:
+    /// [T + 1, N, hidden], the output at every time followed by the final cell state.
+    /// </summary>
+    private protected virtual Tensor FusedSequence(Tensor x, Tensor[] state, Cell cell, Tensor? bias, bool reverse) =>
+        throw new NotSupportedException($"{GetType().Name} has no fused sequence kernel.");
+
+    /// <summary><see cref="Run"/> with every layer and direction as one fused op on whole-sequence tensors x [T, N, in].</summary>
+    private (Tensor Output, Tensor[] Final) RunFused(Tensor x, Tensor[] states, Tensor[][] final, bool unbatched)
+    {
+        var steps = x.Shape[0];
+        var layerInput = x;
+        for (var layer = 0; layer < NumLayers; layer++)
+        {
+            var outputs = new Tensor[NumDirections];
+            for (var direction = 0; direction < NumDirections; direction++)
+            {
+                var index = layer * NumDirections + direction;
+                var cell = _cells[index];
+                var state = new Tensor[StateCount];
+                for (var s = 0; s < StateCount; s++) state[s] = states[s].Select(0, index); // [N, hidden]
+                var bias = cell.BiasIh is null ? null : cell.BiasIh + cell.BiasHh!;
+                var packed = FusedSequence(layerInput, state, cell, bias, reverse: direction == 1);
+                outputs[direction] = packed.Narrow(0, 0, steps);
+                final[0][index] = packed.Select(0, direction == 0 ? steps - 1 : 0);
+                final[1][index] = packed.Select(0, steps);
+            }
+            var y = NumDirections == 1 ? outputs[0] : Tensor.Concat(outputs, -1); // [T, N, directions·hidden]
+            layerInput = layer < NumLayers - 1 && Dropout > 0f ? Functional.Dropout(y, Dropout, IsTraining, _generator) : y;
+        }
+        var output = unbatched ? layerInput.Squeeze(1) : BatchFirst ? layerInput.Transpose(0, 1).Contiguous() : layerInput;
         var finalStates = new Tensor[StateCount];
         for (var s = 0; s < StateCount; s++)
         {

@@ -1,0 +1,167 @@
+using System.Numerics.Tensors;
+using Nabla.Backends.Cpu;
+
+namespace Nabla.Ops;
+
+/// <summary>
+/// One LSTM layer and direction over a whole sequence as a single graph node. Forward: the input
+/// projection of every step in one GEMM, then per step h·W_hhᵀ added onto it and the fused cell.
+/// Backward walks the steps in reverse with the fused cell backward and one h-gradient GEMM per
+/// step; the weight gradients and the input gradient are one GEMM each over all steps.
+/// Output [T + 1, N, H]: rows 0..T-1 are h at each time, row T the final cell state c.
+/// </summary>
+/// <remarks>
+/// Its backward is a kernel, not tensor operations, so it cannot be differentiated again: higher-order
+/// gradients through an LSTM need <see cref="NN.Lstm.Fused"/> set to false.
+/// </remarks>
+internal sealed class LstmSequence : Node
+{
+    private int _t, _n, _in, _h;
+    private bool _reverse, _hasBias;
+    private SavedTensor? _x, _wIh, _wHh;
+    // Indexed by time t (not by processing order), each [T, N, ·]: activated gates, the states before t, tanh of the cell after t.
+    private float[]? _gates, _hPrev, _cPrev, _tanhC;
+
+    /// <param name="x">[T, N, in].</param>
+    /// <param name="h0">[N, H] state before the first processed step.</param>
+    /// <param name="c0">[N, H].</param>
+    /// <param name="wIh">[4H, in].</param>
+    /// <param name="wHh">[4H, H].</param>
+    /// <param name="bias">[4H] (b_ih + b_hh) or null.</param>
+    /// <param name="reverse">Process t = T-1 down to 0 (the backward direction of a bidirectional layer).</param>
+    public static Tensor Apply(Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor? bias, bool reverse)
+    {
+        int steps = x.Shape[0], batch = x.Shape[1], input = x.Shape[2], hidden = wHh.Shape[1];
+        var rowsG = steps * batch;
+        var gates = BufferPool.Rent(rowsG * 4 * hidden);
+        var hPrev = BufferPool.Rent(rowsG * hidden);
+        var cPrev = BufferPool.Rent(rowsG * hidden);
+        var tanhC = BufferPool.Rent(rowsG * hidden);
+        var xd = ConvKernels.Dense(x);
+        var wi = ConvKernels.Dense(wIh);
+        var wh = ConvKernels.Dense(wHh);
+
+        // All input projections at once: G = X·W_ihᵀ (+ bias).
+        Backends.Cpu.Gemm.Gemm.Multiply(rowsG, 4 * hidden, input, xd, 0, input, 1, wi, 0, 1, input, gates, 0, 4 * hidden, accumulate: false);
+        if (bias is not null)
+        {
+            var b = ConvKernels.Dense(bias).AsSpan(0, 4 * hidden);
+            for (var r = 0; r < rowsG; r++) TensorPrimitives.Add(gates.AsSpan(r * 4 * hidden, 4 * hidden), b, gates.AsSpan(r * 4 * hidden, 4 * hidden));
+        }
+
+        var packed = Tensor.Empty(Shape.Wrap([steps + 1, batch, hidden]));
+        var output = packed.Storage.Data;
+        var stateSize = batch * hidden;
+        ConvKernels.Dense(h0).AsSpan(0, stateSize).CopyTo(hPrev.AsSpan(Time(0, steps, reverse) * stateSize, stateSize));
+        ConvKernels.Dense(c0).AsSpan(0, stateSize).CopyTo(cPrev.AsSpan(Time(0, steps, reverse) * stateSize, stateSize));
+        for (var s = 0; s < steps; s++)
+        {
+            var t = Time(s, steps, reverse);
+            var at = t * stateSize;
+            // G_t += h_prev·W_hhᵀ, then the cell; h_t goes to the output and becomes the next step's h_prev.
+            Backends.Cpu.Gemm.Gemm.Multiply(batch, 4 * hidden, hidden, hPrev, at, hidden, 1, wh, 0, 1, hidden, gates, t * batch * 4 * hidden, 4 * hidden, accumulate: true);
+            var h = output.AsSpan(at, stateSize);
+            // The new cell state goes straight to where it is read next: the next step's c_prev, or the output's last row.
+            var next = s + 1 < steps ? Time(s + 1, steps, reverse) * stateSize : -1;
+            var c = next >= 0 ? cPrev.AsSpan(next, stateSize) : output.AsSpan(steps * stateSize, stateSize);
+            LstmCell.Forward(gates.AsSpan(t * batch * 4 * hidden, batch * 4 * hidden), cPrev.AsSpan(at, stateSize), c, tanhC.AsSpan(at, stateSize), h, batch, hidden);
+            if (next >= 0) h.CopyTo(hPrev.AsSpan(next, stateSize));
+        }
+
+        var inputs = bias is null ? new[] { x, h0, c0, wIh, wHh } : [x, h0, c0, wIh, wHh, bias];
+        if (!Graph.Needs(inputs))
+        {
+            foreach (var buffer in new[] { gates, hPrev, cPrev, tanhC }) BufferPool.Return(buffer);
+            return packed;
+        }
+        var node = new LstmSequence
+        {
+            _t = steps, _n = batch, _in = input, _h = hidden, _reverse = reverse, _hasBias = bias is not null,
+            _x = new(x), _wIh = new(wIh), _wHh = new(wHh),
+            _gates = gates, _hPrev = hPrev, _cPrev = cPrev, _tanhC = tanhC,
+        };
+        return Graph.Attach(packed, node, inputs);
+    }
+
+    /// <summary>The time index of processing step s.</summary>
+    private static int Time(int s, int steps, bool reverse) => reverse ? steps - 1 - s : s;
+
+    internal override Tensor?[] Backward(Tensor gradOutput)
+    {
+        if (Autograd.IsEnabled)
+        {
+            throw new NotSupportedException("Lstm: the fused sequence kernel has no second derivative. For higher-order gradients through an LSTM set Lstm.Fused = false.");
+        }
+        var gates = _gates ?? throw new InvalidOperationException($"{Name}: trying to backward through the graph a second time, but its saved values were freed by the first backward. Pass retainGraph: true to the first Backward (or Autograd.Grad) call to backward twice.");
+        var x = _x!.Get(this);
+        var wIh = _wIh!.Get(this);
+        var wHh = _wHh!.Get(this);
+        int steps = _t, batch = _n, hidden = _h, input = _in, stateSize = batch * hidden, rowsG = steps * batch;
+        var dy = ConvKernels.Dense(gradOutput);
+        var wh = ConvKernels.Dense(wHh);
+
+        var dGates = BufferPool.Rent(rowsG * 4 * hidden);
+        var dh = BufferPool.Rent(stateSize);
+        var dhStep = BufferPool.Rent(stateSize);
+        var dc = Tensor.Empty(Shape.Wrap([batch, hidden]));
+        dy.AsSpan(steps * stateSize, stateSize).CopyTo(dc.Storage.Data);
+        dh.AsSpan(0, stateSize).Clear();
+        for (var s = steps - 1; s >= 0; s--)
+        {
+            var t = Time(s, steps, _reverse);
+            var at = t * stateSize;
+            TensorPrimitives.Add(dy.AsSpan(at, stateSize), dh.AsSpan(0, stateSize), dhStep.AsSpan(0, stateSize));
+            var dG = dGates.AsSpan(t * batch * 4 * hidden, batch * 4 * hidden);
+            LstmCell.Backward(gates.AsSpan(t * batch * 4 * hidden, batch * 4 * hidden), _tanhC.AsSpan(at, stateSize), _cPrev.AsSpan(at, stateSize),
+                dhStep.AsSpan(0, stateSize), dc.Storage.Data.AsSpan(0, stateSize), dG, batch, hidden);
+            // dh_prev = dG_t · W_hh.
+            Backends.Cpu.Gemm.Gemm.Multiply(batch, hidden, 4 * hidden, dGates, t * batch * 4 * hidden, 4 * hidden, 1, wh, 0, hidden, 1, dh, 0, hidden, accumulate: false);
+        }
+
+        Tensor? dx = null, dh0 = null, dWih = null, dWhh = null, dBias = null;
+        if (NeedsGrad(0))
+        {
+            dx = Tensor.Empty(Shape.Wrap([steps, batch, input]));
+            Backends.Cpu.Gemm.Gemm.Multiply(rowsG, input, 4 * hidden, dGates, 0, 4 * hidden, 1, ConvKernels.Dense(wIh), 0, input, 1, dx.Storage.Data, 0, input, accumulate: false);
+        }
+        if (NeedsGrad(1))
+        {
+            dh0 = Tensor.Empty(Shape.Wrap([batch, hidden]));
+            dh.AsSpan(0, stateSize).CopyTo(dh0.Storage.Data);
+        }
+        if (NeedsGrad(3))
+        {
+            dWih = Tensor.Empty(Shape.Wrap([4 * hidden, input]));
+            Backends.Cpu.Gemm.Gemm.Multiply(4 * hidden, input, rowsG, dGates, 0, 1, 4 * hidden, ConvKernels.Dense(x), 0, input, 1, dWih.Storage.Data, 0, input, accumulate: false);
+        }
+        if (NeedsGrad(4))
+        {
+            dWhh = Tensor.Empty(Shape.Wrap([4 * hidden, hidden]));
+            Backends.Cpu.Gemm.Gemm.Multiply(4 * hidden, hidden, rowsG, dGates, 0, 1, 4 * hidden, _hPrev!, 0, hidden, 1, dWhh.Storage.Data, 0, hidden, accumulate: false);
+        }
+        if (_hasBias && NeedsGrad(5))
+        {
+            dBias = Tensor.Empty(Shape.Wrap([4 * hidden]));
+            var sum = dBias.Storage.Data.AsSpan(0, 4 * hidden);
+            dGates.AsSpan(0, 4 * hidden).CopyTo(sum);
+            for (var r = 1; r < rowsG; r++) TensorPrimitives.Add(sum, dGates.AsSpan(r * 4 * hidden, 4 * hidden), sum);
+        }
+        BufferPool.Return(dGates);
+        BufferPool.Return(dh);
+        BufferPool.Return(dhStep);
+        var dc0 = NeedsGrad(2) ? dc : null;
+        return _hasBias ? [dx, dh0, dc0, dWih, dWhh, dBias] : [dx, dh0, dc0, dWih, dWhh];
+    }
+
+    protected override void ReleaseSaved()
+    {
+        _x?.Release();
+        _wIh?.Release();
+        _wHh?.Release();
+        foreach (var buffer in new[] { _gates, _hPrev, _cPrev, _tanhC })
+        {
+            if (buffer is not null) BufferPool.Return(buffer);
+        }
+        _gates = _hPrev = _cPrev = _tanhC = null;
+    }
+}
