@@ -54,19 +54,27 @@ internal sealed class LstmSequence : Node
         var stateSize = batch * hidden;
         ConvKernels.Dense(h0).AsSpan(0, stateSize).CopyTo(hPrev.AsSpan(Time(0, steps, reverse) * stateSize, stateSize));
         ConvKernels.Dense(c0).AsSpan(0, stateSize).CopyTo(cPrev.AsSpan(Time(0, steps, reverse) * stateSize, stateSize));
-        for (var s = 0; s < steps; s++)
+        var (whT, ldT) = PaddedCopy(wh, 4 * hidden, hidden, transpose: true); // W_hhᵀ [H, 4H]
+        // Batch rows never interact, so each part runs the whole recurrence for its rows: no per-step synchronisation.
+        ForRowBlocks(batch, (r0, r1) =>
         {
-            var t = Time(s, steps, reverse);
-            var at = t * stateSize;
-            // G_t += h_prev·W_hhᵀ, then the cell; h_t goes to the output and becomes the next step's h_prev.
-            Backends.Cpu.Gemm.Gemm.Multiply(batch, 4 * hidden, hidden, hPrev, at, hidden, 1, wh, 0, 1, hidden, gates, t * batch * 4 * hidden, 4 * hidden, accumulate: true);
-            var h = output.AsSpan(at, stateSize);
-            // The new cell state goes straight to where it is read next: the next step's c_prev, or the output's last row.
-            var next = s + 1 < steps ? Time(s + 1, steps, reverse) * stateSize : -1;
-            var c = next >= 0 ? cPrev.AsSpan(next, stateSize) : output.AsSpan(steps * stateSize, stateSize);
-            LstmCell.Forward(gates.AsSpan(t * batch * 4 * hidden, batch * 4 * hidden), cPrev.AsSpan(at, stateSize), c, tanhC.AsSpan(at, stateSize), h, batch, hidden);
-            if (next >= 0) h.CopyTo(hPrev.AsSpan(next, stateSize));
-        }
+            var rows = r1 - r0;
+            for (var s = 0; s < steps; s++)
+            {
+                var t = Time(s, steps, reverse);
+                var at = t * stateSize + r0 * hidden;
+                var gateRows = (t * batch + r0) * 4 * hidden;
+                // G_t += h_prev·W_hhᵀ, then the cell; h_t goes to the output and becomes the next step's h_prev.
+                RowProduct(rows, 4 * hidden, hidden, hPrev, at, hidden, whT, ldT, gates, gateRows, 4 * hidden, accumulate: true);
+                var h = output.AsSpan(at, rows * hidden);
+                // The new cell state goes straight to where it is read next: the next step's c_prev, or the output's last row.
+                var next = s + 1 < steps ? Time(s + 1, steps, reverse) * stateSize + r0 * hidden : -1;
+                var c = next >= 0 ? cPrev.AsSpan(next, rows * hidden) : output.AsSpan(steps * stateSize + r0 * hidden, rows * hidden);
+                LstmCell.Forward(gates.AsSpan(gateRows, rows * 4 * hidden), cPrev.AsSpan(at, rows * hidden), c, tanhC.AsSpan(at, rows * hidden), h, rows, hidden);
+                if (next >= 0) h.CopyTo(hPrev.AsSpan(next, rows * hidden));
+            }
+        });
+        BufferPool.Return(whT);
 
         var inputs = bias is null ? new[] { x, h0, c0, wIh, wHh } : [x, h0, c0, wIh, wHh, bias];
         if (!Graph.Needs(inputs))
@@ -81,6 +89,50 @@ internal sealed class LstmSequence : Node
             _gates = gates, _hPrev = hPrev, _cPrev = cPrev, _tanhC = tanhC,
         };
         return Graph.Attach(packed, node, inputs);
+    }
+
+    /// <summary>Runs body(r0, r1) over blocks of batch rows, one per thread (a block's results do not depend on the blocks).</summary>
+    private static void ForRowBlocks(int batch, Action<int, int> body)
+    {
+        var blocks = Math.Clamp(Math.Min(WorkerPool.Shared.Threads, batch / 8), 1, batch);
+        if (blocks == 1)
+        {
+            body(0, batch);
+            return;
+        }
+        ParallelFor.Run(blocks, b => body(batch * b / blocks, batch * (b + 1) / blocks));
+    }
+
+    /// <summary>
+    /// A copy of the row-major [rows, cols] matrix w (transposed when asked) with a leading dimension padded
+    /// off a multiple of 256 floats, so walking down its columns does not map every row to the same cache sets.
+    /// </summary>
+    private static (float[] Copy, int Ld) PaddedCopy(float[] w, int rows, int cols, bool transpose)
+    {
+        var (outRows, outCols) = transpose ? (cols, rows) : (rows, cols);
+        var ld = outCols % 64 == 0 ? outCols + 16 : outCols;
+        var copy = BufferPool.Rent(outRows * ld);
+        for (var r = 0; r < rows; r++)
+        for (var c = 0; c < cols; c++)
+        {
+            if (transpose) copy[c * ld + r] = w[r * cols + c];
+            else copy[r * ld + c] = w[r * cols + c];
+        }
+        return (copy, ld);
+    }
+
+    /// <summary>C[rows, n] (+)= A[rows, k]·B[k, n], all row-major with leading dimensions: unpacked and on this thread where AVX2 runs.</summary>
+    private static unsafe void RowProduct(int rows, int n, int k, float[] a, int aOffset, int lda, float[] b, int ldb, float[] c, int cOffset, int ldc, bool accumulate)
+    {
+        if (!Backends.Cpu.Gemm.UnpackedProduct.Supported)
+        {
+            Backends.Cpu.Gemm.Gemm.Multiply(rows, n, k, a, aOffset, lda, 1, b, 0, ldb, 1, c, cOffset, ldc, accumulate);
+            return;
+        }
+        fixed (float* pa = &a[aOffset], pb = b, pc = &c[cOffset])
+        {
+            Backends.Cpu.Gemm.UnpackedProduct.Multiply(rows, n, k, pa, lda, 1, pb, ldb, pc, ldc, accumulate);
+        }
     }
 
     /// <summary>The time index of processing step s.</summary>
@@ -104,19 +156,29 @@ internal sealed class LstmSequence : Node
         var dh = BufferPool.Rent(stateSize);
         var dhStep = BufferPool.Rent(stateSize);
         var dc = Tensor.Empty(Shape.Wrap([batch, hidden]));
-        dy.AsSpan(steps * stateSize, stateSize).CopyTo(dc.Storage.Data);
+        var dcData = dc.Storage.Data;
+        dy.AsSpan(steps * stateSize, stateSize).CopyTo(dcData);
         dh.AsSpan(0, stateSize).Clear();
-        for (var s = steps - 1; s >= 0; s--)
+        var (whPadded, ldW) = PaddedCopy(wh, 4 * hidden, hidden, transpose: false); // W_hh [4H, H]
+        var tanhC = _tanhC!;
+        var cPrev = _cPrev!;
+        ForRowBlocks(batch, (r0, r1) =>
         {
-            var t = Time(s, steps, _reverse);
-            var at = t * stateSize;
-            TensorPrimitives.Add(dy.AsSpan(at, stateSize), dh.AsSpan(0, stateSize), dhStep.AsSpan(0, stateSize));
-            var dG = dGates.AsSpan(t * batch * 4 * hidden, batch * 4 * hidden);
-            LstmCell.Backward(gates.AsSpan(t * batch * 4 * hidden, batch * 4 * hidden), _tanhC.AsSpan(at, stateSize), _cPrev.AsSpan(at, stateSize),
-                dhStep.AsSpan(0, stateSize), dc.Storage.Data.AsSpan(0, stateSize), dG, batch, hidden);
-            // dh_prev = dG_t · W_hh.
-            Backends.Cpu.Gemm.Gemm.Multiply(batch, hidden, 4 * hidden, dGates, t * batch * 4 * hidden, 4 * hidden, 1, wh, 0, hidden, 1, dh, 0, hidden, accumulate: false);
-        }
+            var rows = r1 - r0;
+            var mine = r0 * hidden;
+            for (var s = steps - 1; s >= 0; s--)
+            {
+                var t = Time(s, steps, _reverse);
+                var at = t * stateSize + mine;
+                var gateRows = (t * batch + r0) * 4 * hidden;
+                TensorPrimitives.Add(dy.AsSpan(at, rows * hidden), dh.AsSpan(mine, rows * hidden), dhStep.AsSpan(mine, rows * hidden));
+                LstmCell.Backward(gates.AsSpan(gateRows, rows * 4 * hidden), tanhC.AsSpan(at, rows * hidden), cPrev.AsSpan(at, rows * hidden),
+                    dhStep.AsSpan(mine, rows * hidden), dcData.AsSpan(mine, rows * hidden), dGates.AsSpan(gateRows, rows * 4 * hidden), rows, hidden);
+                // dh_prev = dG_t · W_hh.
+                RowProduct(rows, hidden, 4 * hidden, dGates, gateRows, 4 * hidden, whPadded, ldW, dh, mine, hidden, accumulate: false);
+            }
+        });
+        BufferPool.Return(whPadded);
 
         Tensor? dx = null, dh0 = null, dWih = null, dWhh = null, dBias = null;
         if (NeedsGrad(0))
