@@ -158,6 +158,11 @@ internal static class Convolution
         var positions = g.OutHeight * g.OutWidth;
         var imageSize = g.InChannels * g.Height * g.Width;
         var groupImage = g.GroupIn * g.Height * g.Width;
+        if (UsesShiftedWindows(g))
+        {
+            for (var grp = 0; grp < g.Groups; grp++) ForwardShifted(x, n * imageSize + grp * groupImage, w, bias, y, g, n, grp);
+            return;
+        }
         var cols = Scratch(ref t_columns, g.PatchSize * positions);
         for (var grp = 0; grp < g.Groups; grp++)
         {
@@ -171,6 +176,105 @@ internal static class Convolution
                 w, grp * g.GroupOut * g.PatchSize, g.PatchSize, 1,
                 source, sourceOffset, positions,
                 y, yOffset, positions, accumulate: bias is not null);
+        }
+    }
+
+    [ThreadStatic] private static float[]? t_padded;
+    [ThreadStatic] private static float[]? t_wide;
+    [ThreadStatic] private static int[]? t_offsets;
+
+    /// <summary>
+    /// Stride-1 kernels (other than an unpadded 1×1, which needs no columns at all) skip im2col: on the
+    /// padded image read as rows of width Wp, column row (c, i, j) is the image itself shifted by
+    /// c·Hp·Wp + i·dh·Wp + j·dw, so the product reads B's rows straight from the image.
+    /// </summary>
+    private static bool UsesShiftedWindows(in Conv2dGeometry g) =>
+        g is { StrideH: 1, StrideW: 1 } && !(g is { KernelH: 1, KernelW: 1, PadH: 0, PadW: 0 }) && Gemm.UnpackedProduct.Supported;
+
+    /// <summary>
+    /// One image group by shifted windows: W[Og, Cg·kh·kw] times the image's shifted rows gives the output on a
+    /// grid Wp wide, (Ho - 1)·Wp + Wo positions (the columns past Wo in each row are discarded); the valid
+    /// columns then go to y on top of the bias.
+    /// </summary>
+    private static unsafe void ForwardShifted(float[] x, int imageOffset, float[] w, float[]? bias, float[] y, in Conv2dGeometry g, int n, int grp)
+    {
+        int ho = g.OutHeight, wo = g.OutWidth, hp = g.Height + 2 * g.PadH, wp = g.Width + 2 * g.PadW;
+        var wide = (ho - 1) * wp + wo;
+        var offsets = ShiftOffsets(g, hp, wp);
+        var product = Scratch(ref t_wide, g.GroupOut * wide);
+        var (image, origin) = PaddedImage(x, imageOffset, g, hp, wp);
+        fixed (float* pw = &w[grp * g.GroupOut * g.PatchSize], pimage = &image[origin], pproduct = product)
+        fixed (int* poffsets = offsets)
+        {
+            Gemm.UnpackedProduct.MultiplyShifted(g.GroupOut, wide, g.PatchSize, pw, g.PatchSize, 1, pimage, poffsets, pproduct, wide, accumulate: false);
+        }
+        var positions = ho * wo;
+        for (var o = 0; o < g.GroupOut; o++)
+        {
+            var channel = grp * g.GroupOut + o;
+            var target = y.AsSpan((n * g.OutChannels + channel) * positions, positions);
+            for (var oh = 0; oh < ho; oh++)
+            {
+                var source = product.AsSpan(o * wide + oh * wp, wo);
+                if (bias is null) source.CopyTo(target.Slice(oh * wo, wo));
+                else System.Numerics.Tensors.TensorPrimitives.Add(source, bias[channel], target.Slice(oh * wo, wo));
+            }
+        }
+    }
+
+    /// <summary>The image group itself when unpadded, else a zero-padded copy in this thread's scratch.</summary>
+    private static (float[] Image, int Origin) PaddedImage(float[] x, int imageOffset, in Conv2dGeometry g, int hp, int wp)
+    {
+        if (g.PadH == 0 && g.PadW == 0) return (x, imageOffset);
+        var padded = Scratch(ref t_padded, g.GroupIn * hp * wp);
+        Pad(x.AsSpan(imageOffset, g.GroupIn * g.Height * g.Width), g, hp, wp, padded);
+        return (padded, 0);
+    }
+
+    /// <summary>
+    /// dW's share of one image group by shifted windows: dy laid out on the Wp-wide grid (zeros in the
+    /// discarded columns) dotted with the image's shifted rows.
+    /// </summary>
+    private static unsafe void WeightShareShifted(float[] x, int imageOffset, float[] dy, int dyOffset, float[] shares, int shareOffset, in Conv2dGeometry g)
+    {
+        int ho = g.OutHeight, wo = g.OutWidth, hp = g.Height + 2 * g.PadH, wp = g.Width + 2 * g.PadW;
+        var wide = (ho - 1) * wp + wo;
+        var offsets = ShiftOffsets(g, hp, wp);
+        var dyWide = Scratch(ref t_wide, g.GroupOut * wide);
+        for (var o = 0; o < g.GroupOut; o++)
+        for (var oh = 0; oh < ho; oh++)
+        {
+            var row = dyWide.AsSpan(o * wide + oh * wp, oh + 1 < ho ? wp : wo);
+            dy.AsSpan(dyOffset + (o * ho + oh) * wo, wo).CopyTo(row);
+            row[wo..].Clear();
+        }
+        var (image, origin) = PaddedImage(x, imageOffset, g, hp, wp);
+        fixed (float* pdy = dyWide, pimage = &image[origin], pshare = &shares[shareOffset])
+        fixed (int* poffsets = offsets)
+        {
+            Gemm.RowDots.MultiplyShifted(g.GroupOut, g.PatchSize, wide, pdy, wide, pimage, poffsets, pshare, g.PatchSize);
+        }
+    }
+
+    /// <summary>Where row (c, i, j) of the shifted-window matrix starts in the padded image: c·Hp·Wp + i·dh·Wp + j·dw.</summary>
+    private static int[] ShiftOffsets(in Conv2dGeometry g, int hp, int wp)
+    {
+        var offsets = t_offsets is { } cached && cached.Length >= g.PatchSize ? cached : t_offsets = new int[Math.Max(g.PatchSize, 64)];
+        var row = 0;
+        for (var c = 0; c < g.GroupIn; c++)
+        for (var i = 0; i < g.KernelH; i++)
+        for (var j = 0; j < g.KernelW; j++) offsets[row++] = c * hp * wp + i * g.DilationH * wp + j * g.DilationW;
+        return offsets;
+    }
+
+    /// <summary>Copies channels of [H, W] into the middle of zeroed [Hp, Wp] planes.</summary>
+    private static void Pad(ReadOnlySpan<float> image, in Conv2dGeometry g, int hp, int wp, float[] padded)
+    {
+        padded.AsSpan(0, g.GroupIn * hp * wp).Clear();
+        for (var c = 0; c < g.GroupIn; c++)
+        for (var h = 0; h < g.Height; h++)
+        {
+            image.Slice((c * g.Height + h) * g.Width, g.Width).CopyTo(padded.AsSpan(c * hp * wp + (h + g.PadH) * wp + g.PadW, g.Width));
         }
     }
 
@@ -243,7 +347,11 @@ internal static class Convolution
         {
             var dyOffset = (n * g.OutChannels + grp * g.GroupOut) * positions;
             var wOffset = grp * g.GroupOut * g.PatchSize;
-            if (shares is not null)
+            if (shares is not null && UsesShiftedWindows(g))
+            {
+                WeightShareShifted(x, n * imageSize + grp * groupImage, dy, dyOffset, shares, n * g.OutChannels * g.PatchSize + wOffset, g);
+            }
+            else if (shares is not null)
             {
                 var (source, sourceOffset) = Columns(x, n * imageSize + grp * groupImage, g, Scratch(ref t_columns, g.PatchSize * positions));
                 fixed (float* pdy = &dy[dyOffset], pcols = &source[sourceOffset], pshare = &shares[n * g.OutChannels * g.PatchSize + wOffset])

@@ -14,8 +14,16 @@ namespace Nabla.Backends.Cpu.Gemm;
 internal static unsafe class RowDots
 {
     /// <summary>C[i, j] = Σ_p A[i·lda + p] · B[j·ldb + p], overwriting C (leading dimension ldc).</summary>
-    public static void Multiply(int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc)
+    public static void Multiply(int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc) =>
+        Multiply(m, n, k, a, lda, b, ldb, null, c, ldc);
+
+    /// <summary>C[i, j] = Σ_p A[i·lda + p] · B[offsets[j] + p]: rows of B that may overlap (shifted windows of one image).</summary>
+    public static void MultiplyShifted(int m, int n, int k, float* a, int lda, float* b, int* offsets, float* c, int ldc) =>
+        Multiply(m, n, k, a, lda, b, 0, offsets, c, ldc);
+
+    private static void Multiply(int m, int n, int k, float* a, int lda, float* b, int ldb, int* offsets, float* c, int ldc)
     {
+        float* Row(int j) => offsets is null ? b + (long)j * ldb : b + offsets[j];
         var wide = Gemm.ActivePath != GemmPath.Portable && Vector256.IsHardwareAccelerated && k >= 8;
         var i = 0;
         if (wide)
@@ -23,17 +31,17 @@ internal static unsafe class RowDots
             for (; i + 2 <= m; i += 2)
             {
                 var j = 0;
-                for (; j + 4 <= n; j += 4) Dots2x4(k, a + (long)i * lda, lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, ldc);
+                for (; j + 4 <= n; j += 4) Dots2x4(k, a + (long)i * lda, lda, Row(j), Row(j + 1), Row(j + 2), Row(j + 3), c + (long)i * ldc + j, ldc);
                 for (; j < n; j++)
                 {
-                    c[(long)i * ldc + j] = Dot(a + (long)i * lda, b + (long)j * ldb, k);
-                    c[(long)(i + 1) * ldc + j] = Dot(a + (long)(i + 1) * lda, b + (long)j * ldb, k);
+                    c[(long)i * ldc + j] = Dot(a + (long)i * lda, Row(j), k);
+                    c[(long)(i + 1) * ldc + j] = Dot(a + (long)(i + 1) * lda, Row(j), k);
                 }
             }
         }
         for (; i < m; i++)
         {
-            for (var j = 0; j < n; j++) c[(long)i * ldc + j] = Dot(a + (long)i * lda, b + (long)j * ldb, k);
+            for (var j = 0; j < n; j++) c[(long)i * ldc + j] = Dot(a + (long)i * lda, Row(j), k);
         }
     }
 
@@ -44,9 +52,9 @@ internal static unsafe class RowDots
 
     /// <summary>A 2×4 block of C: two rows of A against four rows of B, eight independent FMA chains over k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dots2x4(int k, float* a0, int lda, float* b0, int ldb, float* c, int ldc)
+    private static void Dots2x4(int k, float* a0, int lda, float* b0, float* b1, float* b2, float* b3, float* c, int ldc)
     {
-        float* a1 = a0 + lda, b1 = b0 + ldb, b2 = b0 + 2L * ldb, b3 = b0 + 3L * ldb;
+        var a1 = a0 + lda;
         Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
         Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
         var p = 0;

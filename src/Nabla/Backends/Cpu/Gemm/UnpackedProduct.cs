@@ -19,39 +19,64 @@ internal static unsafe class UnpackedProduct
     public static bool Supported => Gemm.ActivePath != GemmPath.Portable && Vector256.IsHardwareAccelerated;
 
     /// <summary>C[i, j] (+)= Σ_p A[i·ars + p·acs] · B[p·ldb + j] for an m×k A, a k×n B and C with leading dimension ldc.</summary>
-    public static void Multiply(int m, int n, int k, float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, bool accumulate)
+    public static void Multiply(int m, int n, int k, float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, bool accumulate) =>
+        Multiply(m, n, k, a, ars, acs, new StridedRows(b, ldb), c, ldc, accumulate);
+
+    /// <summary>
+    /// As <see cref="Multiply(int, int, int, float*, int, int, float*, int, float*, int, bool)"/> with row p of B starting at
+    /// b + offsets[p]: B's rows may overlap, e.g. shifted windows of one image (a stride-1 convolution without im2col).
+    /// </summary>
+    public static void MultiplyShifted(int m, int n, int k, float* a, int ars, int acs, float* b, int* offsets, float* c, int ldc, bool accumulate) =>
+        Multiply(m, n, k, a, ars, acs, new ShiftedRows(b, offsets), c, ldc, accumulate);
+
+    private static void Multiply<TRows>(int m, int n, int k, float* a, int ars, int acs, TRows b, float* c, int ldc, bool accumulate)
+        where TRows : struct, IRows
     {
         var edgeColumns = n % NR;
         var fullColumns = n - edgeColumns;
         var tile = stackalloc float[MR * NR];
         for (var j = 0; j < n; j += NR)
         {
-            var panel = b + j;
-            var panelStride = ldb;
-            var width = NR;
             if (j == fullColumns)
             {
                 // The ragged last panel: copy its columns zero-padded to NR, so the kernel never reads past B.
-                width = edgeColumns;
+                var width = edgeColumns;
                 var edge = t_edge is { } cached && cached.Length >= k * NR ? cached : t_edge = GC.AllocateUninitializedArray<float>(Math.Max(k, 64) * NR, pinned: true);
                 fixed (float* e = edge)
                 {
                     for (var p = 0; p < k; p++)
                     {
                         var row = new Span<float>(e + p * NR, NR);
-                        new ReadOnlySpan<float>(b + (long)p * ldb + j, width).CopyTo(row);
+                        new ReadOnlySpan<float>(b.Row(p) + j, width).CopyTo(row);
                         row[width..].Clear();
                     }
-                    Rows(m, k, a, ars, acs, e, NR, c + j, ldc, accumulate, width, tile);
+                    Rows(m, k, a, ars, acs, new StridedRows(e, NR), 0, c + j, ldc, accumulate, width, tile);
                 }
                 continue;
             }
-            Rows(m, k, a, ars, acs, panel, panelStride, c + j, ldc, accumulate, width, tile);
+            Rows(m, k, a, ars, acs, b, j, c + j, ldc, accumulate, NR, tile);
         }
     }
 
+    /// <summary>How the kernel finds row p of B.</summary>
+    private interface IRows
+    {
+        float* Row(int p);
+    }
+
+    private readonly struct StridedRows(float* b, long ld) : IRows
+    {
+        public float* Row(int p) => b + p * ld;
+    }
+
+    private readonly struct ShiftedRows(float* b, int* offsets) : IRows
+    {
+        public float* Row(int p) => b + offsets[p];
+    }
+
     /// <summary>All row tiles of one column panel; a ragged tile (rows or columns) goes through <paramref name="tile"/>.</summary>
-    private static void Rows(int m, int k, float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, bool accumulate, int width, float* tile)
+    private static void Rows<TRows>(int m, int k, float* a, int ars, int acs, TRows b, int column, float* c, int ldc, bool accumulate, int width, float* tile)
+        where TRows : struct, IRows
     {
         for (var i = 0; i < m; i += MR)
         {
@@ -60,11 +85,11 @@ internal static unsafe class UnpackedProduct
             var cTile = c + (long)i * ldc;
             if (rows == MR && width == NR)
             {
-                Tile6x16(k, aTile, ars, acs, b, ldb, cTile, ldc, accumulate);
+                Tile6x16(k, aTile, ars, acs, b, column, cTile, ldc, accumulate);
                 continue;
             }
             // Missing rows repeat row 0 of the tile (valid memory); only the real rows and columns are kept.
-            Tile6x16(k, aTile, ars, acs, b, ldb, tile, NR, false, rows);
+            Tile6x16(k, aTile, ars, acs, b, column, tile, NR, false, rows);
             for (var r = 0; r < rows; r++)
             {
                 var source = new ReadOnlySpan<float>(tile + r * NR, width);
@@ -80,7 +105,8 @@ internal static unsafe class UnpackedProduct
     /// With <paramref name="rows"/> below 6 the rows past it read A's row 0 (their results are discarded).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x16(int k, float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, bool accumulate, int rows = MR)
+    private static void Tile6x16<TRows>(int k, float* a, int ars, int acs, TRows rowsOfB, int column, float* c, int ldc, bool accumulate, int rows = MR)
+        where TRows : struct, IRows
     {
         // Offsets of the six A rows; a short tile points its missing rows at row 0.
         long o1 = rows > 1 ? ars : 0, o2 = rows > 2 ? 2L * ars : 0, o3 = rows > 3 ? 3L * ars : 0, o4 = rows > 4 ? 4L * ars : 0, o5 = rows > 5 ? 5L * ars : 0;
@@ -92,6 +118,7 @@ internal static unsafe class UnpackedProduct
         var c5_0 = Vector256<float>.Zero; var c5_1 = Vector256<float>.Zero;
         for (var p = 0; p < k; p++)
         {
+            var b = rowsOfB.Row(p) + column;
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
             var x = Vector256.Create(a[0]);
@@ -113,7 +140,6 @@ internal static unsafe class UnpackedProduct
             c5_0 = Vector256.FusedMultiplyAdd(x, b0, c5_0);
             c5_1 = Vector256.FusedMultiplyAdd(x, b1, c5_1);
             a += acs;
-            b += ldb;
         }
         if (accumulate)
         {
