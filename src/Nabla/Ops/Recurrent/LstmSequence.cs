@@ -18,9 +18,10 @@ internal sealed class LstmSequence : Node
 {
     private int _t, _n, _in, _h;
     private bool _reverse, _hasBias;
-    private SavedTensor? _x, _wIh, _wHh;
-    // Indexed by time t (not by processing order), each [T, N, ·]: activated gates, the states before t, tanh of the cell after t.
-    private float[]? _gates, _hPrev, _cPrev, _tanhC;
+    private SavedTensor? _wIh, _wHh;
+    // Indexed by time t (not by processing order), each [T, N, ·]: activated gates; rows [x_t, h before t] (so both weight
+    // gradients come from one GEMM); c before t; tanh of c after t.
+    private float[]? _gates, _inputs, _cPrev, _tanhC;
 
     /// <param name="x">[T, N, in].</param>
     /// <param name="h0">[N, H] state before the first processed step.</param>
@@ -34,7 +35,8 @@ internal sealed class LstmSequence : Node
         int steps = x.Shape[0], batch = x.Shape[1], input = x.Shape[2], hidden = wHh.Shape[1];
         var rowsG = steps * batch;
         var gates = BufferPool.Rent(rowsG * 4 * hidden);
-        var hPrev = BufferPool.Rent(rowsG * hidden);
+        var width = input + hidden;
+        var inputs = BufferPool.Rent(rowsG * width);
         var cPrev = BufferPool.Rent(rowsG * hidden);
         var tanhC = BufferPool.Rent(rowsG * hidden);
         var xd = ConvKernels.Dense(x);
@@ -52,7 +54,10 @@ internal sealed class LstmSequence : Node
         var packed = Tensor.Empty(Shape.Wrap([steps + 1, batch, hidden]));
         var output = packed.Storage.Data;
         var stateSize = batch * hidden;
-        ConvKernels.Dense(h0).AsSpan(0, stateSize).CopyTo(hPrev.AsSpan(Time(0, steps, reverse) * stateSize, stateSize));
+        for (var r = 0; r < rowsG; r++) xd.AsSpan(r * input, input).CopyTo(inputs.AsSpan(r * width, input));
+        var first = Time(0, steps, reverse) * batch;
+        var h0d = ConvKernels.Dense(h0);
+        for (var r = 0; r < batch; r++) h0d.AsSpan(r * hidden, hidden).CopyTo(inputs.AsSpan((first + r) * width + input, hidden));
         ConvKernels.Dense(c0).AsSpan(0, stateSize).CopyTo(cPrev.AsSpan(Time(0, steps, reverse) * stateSize, stateSize));
         var (whT, ldT) = PaddedCopy(wh, 4 * hidden, hidden, transpose: true); // W_hhᵀ [H, 4H]
         // Batch rows never interact, so each part runs the whole recurrence for its rows: no per-step synchronisation.
@@ -65,30 +70,32 @@ internal sealed class LstmSequence : Node
                 var at = t * stateSize + r0 * hidden;
                 var gateRows = (t * batch + r0) * 4 * hidden;
                 // G_t += h_prev·W_hhᵀ, then the cell; h_t goes to the output and becomes the next step's h_prev.
-                RowProduct(rows, 4 * hidden, hidden, hPrev, at, hidden, whT, ldT, gates, gateRows, 4 * hidden, accumulate: true);
+                RowProduct(rows, 4 * hidden, hidden, inputs, (t * batch + r0) * width + input, width, whT, ldT, gates, gateRows, 4 * hidden, accumulate: true);
                 var h = output.AsSpan(at, rows * hidden);
                 // The new cell state goes straight to where it is read next: the next step's c_prev, or the output's last row.
                 var next = s + 1 < steps ? Time(s + 1, steps, reverse) * stateSize + r0 * hidden : -1;
                 var c = next >= 0 ? cPrev.AsSpan(next, rows * hidden) : output.AsSpan(steps * stateSize + r0 * hidden, rows * hidden);
                 LstmCell.Forward(gates.AsSpan(gateRows, rows * 4 * hidden), cPrev.AsSpan(at, rows * hidden), c, tanhC.AsSpan(at, rows * hidden), h, rows, hidden);
-                if (next >= 0) h.CopyTo(hPrev.AsSpan(next, rows * hidden));
+                if (next < 0) continue;
+                var nextRow = Time(s + 1, steps, reverse) * batch + r0;
+                for (var r = 0; r < rows; r++) h.Slice(r * hidden, hidden).CopyTo(inputs.AsSpan((nextRow + r) * width + input, hidden));
             }
         });
         BufferPool.Return(whT);
 
-        var inputs = bias is null ? new[] { x, h0, c0, wIh, wHh } : [x, h0, c0, wIh, wHh, bias];
-        if (!Graph.Needs(inputs))
+        var operands = bias is null ? new[] { x, h0, c0, wIh, wHh } : [x, h0, c0, wIh, wHh, bias];
+        if (!Graph.Needs(operands))
         {
-            foreach (var buffer in new[] { gates, hPrev, cPrev, tanhC }) BufferPool.Return(buffer);
+            foreach (var buffer in new[] { gates, inputs, cPrev, tanhC }) BufferPool.Return(buffer);
             return packed;
         }
         var node = new LstmSequence
         {
             _t = steps, _n = batch, _in = input, _h = hidden, _reverse = reverse, _hasBias = bias is not null,
-            _x = new(x), _wIh = new(wIh), _wHh = new(wHh),
-            _gates = gates, _hPrev = hPrev, _cPrev = cPrev, _tanhC = tanhC,
+            _wIh = new(wIh), _wHh = new(wHh),
+            _gates = gates, _inputs = inputs, _cPrev = cPrev, _tanhC = tanhC,
         };
-        return Graph.Attach(packed, node, inputs);
+        return Graph.Attach(packed, node, operands);
     }
 
     /// <summary>Runs body(r0, r1) over blocks of batch rows, one per thread (a block's results do not depend on the blocks).</summary>
@@ -145,7 +152,6 @@ internal sealed class LstmSequence : Node
             throw new NotSupportedException("Lstm: the fused sequence kernel has no second derivative. For higher-order gradients through an LSTM set Lstm.Fused = false.");
         }
         var gates = _gates ?? throw new InvalidOperationException($"{Name}: trying to backward through the graph a second time, but its saved values were freed by the first backward. Pass retainGraph: true to the first Backward (or Autograd.Grad) call to backward twice.");
-        var x = _x!.Get(this);
         var wIh = _wIh!.Get(this);
         var wHh = _wHh!.Get(this);
         int steps = _t, batch = _n, hidden = _h, input = _in, stateSize = batch * hidden, rowsG = steps * batch;
@@ -191,15 +197,23 @@ internal sealed class LstmSequence : Node
             dh0 = Tensor.Empty(Shape.Wrap([batch, hidden]));
             dh.AsSpan(0, stateSize).CopyTo(dh0.Storage.Data);
         }
-        if (NeedsGrad(3))
+        if (NeedsGrad(3) || NeedsGrad(4))
         {
-            dWih = Tensor.Empty(Shape.Wrap([4 * hidden, input]));
-            Backends.Cpu.Gemm.Gemm.Multiply(4 * hidden, input, rowsG, dGates, 0, 1, 4 * hidden, ConvKernels.Dense(x), 0, input, 1, dWih.Storage.Data, 0, input, accumulate: false);
-        }
-        if (NeedsGrad(4))
-        {
-            dWhh = Tensor.Empty(Shape.Wrap([4 * hidden, hidden]));
-            Backends.Cpu.Gemm.Gemm.Multiply(4 * hidden, hidden, rowsG, dGates, 0, 1, 4 * hidden, _hPrev!, 0, hidden, 1, dWhh.Storage.Data, 0, hidden, accumulate: false);
+            // [dW_ih | dW_hh] = dGᵀ · [x | h_prev] in one GEMM over all steps, then split by columns.
+            var width = input + hidden;
+            var both = BufferPool.Rent(4 * hidden * width);
+            Backends.Cpu.Gemm.Gemm.Multiply(4 * hidden, width, rowsG, dGates, 0, 1, 4 * hidden, _inputs!, 0, width, 1, both, 0, width, accumulate: false);
+            if (NeedsGrad(3))
+            {
+                dWih = Tensor.Empty(Shape.Wrap([4 * hidden, input]));
+                for (var r = 0; r < 4 * hidden; r++) both.AsSpan(r * width, input).CopyTo(dWih.Storage.Data.AsSpan(r * input, input));
+            }
+            if (NeedsGrad(4))
+            {
+                dWhh = Tensor.Empty(Shape.Wrap([4 * hidden, hidden]));
+                for (var r = 0; r < 4 * hidden; r++) both.AsSpan(r * width + input, hidden).CopyTo(dWhh.Storage.Data.AsSpan(r * hidden, hidden));
+            }
+            BufferPool.Return(both);
         }
         if (_hasBias && NeedsGrad(5))
         {
@@ -217,13 +231,12 @@ internal sealed class LstmSequence : Node
 
     protected override void ReleaseSaved()
     {
-        _x?.Release();
         _wIh?.Release();
         _wHh?.Release();
-        foreach (var buffer in new[] { _gates, _hPrev, _cPrev, _tanhC })
+        foreach (var buffer in new[] { _gates, _inputs, _cPrev, _tanhC })
         {
             if (buffer is not null) BufferPool.Return(buffer);
         }
-        _gates = _hPrev = _cPrev = _tanhC = null;
+        _gates = _inputs = _cPrev = _tanhC = null;
     }
 }
