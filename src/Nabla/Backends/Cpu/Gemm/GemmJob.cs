@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Backends.Cpu.Gemm;
 
@@ -177,7 +178,21 @@ internal sealed unsafe class GemmJob : IParallelWork
                 }
                 else
                 {
-                    for (var j = 0; j < cols; j++)
+                    var j = 0;
+                    if (_brs == 1 && Avx.IsSupported)
+                    {
+                        // Bᵀ stored row-major (x·Wᵀ): 8×8 blocks transposed in registers instead of element by element.
+                        for (; j + 8 <= cols; j += 8)
+                        {
+                            var p = 0;
+                            for (; p + 8 <= kc; p += 8) Transpose8x8(origin + j * _bcs + p, _bcs, panel + p * nr + j, nr);
+                            for (; p < kc; p++)
+                            {
+                                for (var q = 0; q < 8; q++) panel[p * nr + j + q] = origin[(j + q) * _bcs + p];
+                            }
+                        }
+                    }
+                    for (; j < cols; j++)
                     {
                         var src = origin + j * _bcs;
                         var dstColumn = panel + j;
@@ -186,5 +201,42 @@ internal sealed unsafe class GemmJob : IParallelWork
                 }
             }
         }
+    }
+
+    /// <summary>dst[q·ldd + r] = src[r·lds + q] for an 8×8 block (AVX unpack, shuffle and lane permutes).</summary>
+    private static void Transpose8x8(float* src, int lds, float* dst, int ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2 * lds);
+        var r3 = Avx.LoadVector256(src + 3 * lds);
+        var r4 = Avx.LoadVector256(src + 4 * lds);
+        var r5 = Avx.LoadVector256(src + 5 * lds);
+        var r6 = Avx.LoadVector256(src + 6 * lds);
+        var r7 = Avx.LoadVector256(src + 7 * lds);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 }
