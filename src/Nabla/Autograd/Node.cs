@@ -46,6 +46,7 @@ internal sealed class AccumulateGrad(Tensor leaf) : Node
     /// <summary>Adds a gradient into the leaf; the first gradient is copied so the leaf owns its buffer.</summary>
     public void Accumulate(Tensor grad, bool createGraph)
     {
+        if (!createGraph && Leaf.TryOverwriteZeroedGrad(grad)) return;
         if (Leaf.Grad is null)
         {
             Leaf.Grad = createGraph ? grad : grad.Detach().Clone();

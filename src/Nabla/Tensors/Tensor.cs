@@ -96,7 +96,27 @@ public sealed partial class Tensor
     public bool IsLeaf => GradFn is null;
 
     /// <summary>Accumulated gradient of a leaf (or of a non-leaf after <see cref="RetainGrad"/>), filled by <see cref="Backward"/>.</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get
+        {
+            if (_gradIsZero)
+            {
+                // ZeroGrad kept the buffer but deferred the fill: someone reads it before a backward overwrote it.
+                _gradIsZero = false;
+                using (Autograd.NoGrad()) _grad!.FillInPlace(0f);
+            }
+            return _grad;
+        }
+        set
+        {
+            _grad = value;
+            _gradIsZero = false;
+        }
+    }
+
+    private Tensor? _grad;
+    private bool _gradIsZero;
 
     internal void SetGradFn(Node node) => GradFn = node;
 
@@ -113,11 +133,34 @@ public sealed partial class Tensor
     /// <summary>A tensor sharing this one's storage, cut off from the graph (a leaf that does not require grad).</summary>
     public Tensor Detach() => new(Storage, Shape, StrideArray, Offset);
 
-    /// <summary>Sets <see cref="Grad"/> to zeros in place (keeping its buffer), if there is one.</summary>
+    /// <summary>
+    /// Sets <see cref="Grad"/> to zeros in place (keeping its buffer), if there is one. The fill is deferred:
+    /// the next backward writes its gradient straight into the buffer instead of adding it to zeros, and a
+    /// read before that sees the zeros.
+    /// </summary>
     public void ZeroGrad()
     {
-        if (Grad is null) return;
-        using (Autograd.NoGrad()) Grad.FillInPlace(0f);
+        if (_grad is null) return;
+        if (_grad.RequiresGrad || !_grad.IsContiguous)
+        {
+            using (Autograd.NoGrad()) _grad.FillInPlace(0f);
+            _gradIsZero = false;
+            return;
+        }
+        _gradIsZero = true;
+    }
+
+    /// <summary>
+    /// After <see cref="ZeroGrad"/>, copies the first arriving gradient into the kept buffer (what adding it to
+    /// zeros would give) and returns true; otherwise false.
+    /// </summary>
+    internal bool TryOverwriteZeroedGrad(Tensor gradient)
+    {
+        if (!_gradIsZero || _grad!.Shape != gradient.Shape) return false;
+        Backends.Cpu.Elementwise.CopyInto(gradient, _grad);
+        _grad.Storage.BumpVersion();
+        _gradIsZero = false;
+        return true;
     }
 
     /// <summary>Asks a non-leaf tensor to keep its gradient in <see cref="Grad"/> during backward.</summary>

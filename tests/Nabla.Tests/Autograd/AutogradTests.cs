@@ -35,6 +35,27 @@ public class AutogradTests
     }
 
     [Fact]
+    public void Zeroed_gradients_keep_their_buffer_and_take_the_next_gradient_whole()
+    {
+        var x = Leaf(1f, 2f, 3f);
+        (x * x).Sum().Backward();
+        var kept = x.Grad!;
+        x.ZeroGrad();
+        // No read in between: the next backward lands in the same buffer, as if added to zeros; a broadcast
+        // gradient (from Sum) and a second backward after it must both come out right.
+        (x * 3f).Sum().Backward();
+        Assert.Same(kept, x.Grad);
+        Check.Close([3f, 3f, 3f], x.Grad!);
+        x.Sum().Backward();
+        Check.Close([4f, 4f, 4f], x.Grad!);
+        x.ZeroGrad();
+        var unused = Leaf(5f);
+        (unused * 2f).Backward();
+        Check.Close([0f, 0f, 0f], x.Grad!);   // zeroed and never reached by a backward: reads as zeros
+        Assert.Same(kept, x.Grad);
+    }
+
+    [Fact]
     public void A_value_used_twice_receives_the_sum_of_both_paths()
     {
         var x = Leaf(0.5f, -1f);
