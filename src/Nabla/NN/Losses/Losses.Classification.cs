@@ -4,6 +4,7 @@ namespace Nabla.NN;
 
 public static partial class Losses
 {
+
     /// <summary>
     /// Categorical cross-entropy from logits [N, C] (or [N, C, d...], or one example [C]); the log-softmax is
     /// taken over the class axis 1 stably. The target is either class indices [N] / [N, d...] (floats holding
@@ -15,6 +16,11 @@ public static partial class Losses
     {
         const string name = "CrossEntropyLoss";
         if (logits.Rank == 0) throw new ArgumentException($"{name}: logits must be [N, C], [N, C, d...] or [C]; got a scalar.");
+        if (weight is null && ignoreIndex is null && labelSmoothing == 0f && reduction == Reduction.Mean
+            && Ops.SoftmaxCrossEntropy.TryApply(logits, target) is { } fused)
+        {
+            return fused;
+        }
         var logProbabilities = Functional.LogSoftmax(logits, logits.Rank == 1 ? 0 : 1);
         return LogProbabilityLoss(name, logProbabilities, target, weight, ignoreIndex, labelSmoothing, reduction);
     }

@@ -82,3 +82,45 @@ public class CrossEntropyOptionTests
         Assert.Equal((2f * 1f + 4f * 5f) / 6f, L.Nll(logp, Tensor.FromArray(1f, 2f), Tensor.FromArray(9f, 1f, 5f)).Item(), 1e-6);
     }
 }
+
+/// <summary>The fused kernel behind plain mean cross-entropy on [N, C] logits, against LogSoftmax + NLL composed.</summary>
+public class FusedCrossEntropyTests
+{
+    [Theory]
+    [InlineData(64, 10, 1f)]
+    [InlineData(3, 7, 40f)]      // large logits: the log-sum-exp must stay stable
+    [InlineData(1, 1, 1f)]
+    public void Loss_and_gradient_match_the_composed_log_softmax_and_nll(int rows, int classes, float scale)
+    {
+        var rng = new Generator(41);
+        var logits = (Tensor.Randn([rows, classes], rng) * scale).RequireGrad();
+        var labels = Tensor.FromArray(Enumerable.Range(0, rows).Select(i => (float)((i * 7 + 3) % classes)).ToArray(), rows);
+        var fused = L.CrossEntropy(logits, labels);
+        Assert.Equal("SoftmaxCrossEntropy", fused.GradFn!.Name);
+        var fusedGrad = Autograd.Grad(fused, logits);
+
+        var composed = L.Nll(Functional.LogSoftmax(logits, 1), labels);
+        var composedGrad = Autograd.Grad(composed, logits);
+        Assert.Equal(composed.Item(), fused.Item(), 1e-5 * (1 + Math.Abs(composed.Item())));
+        Check.Close(composedGrad.ToArray(), fusedGrad, rtol: 1e-5, atol: 1e-6, context: "dlogits");
+    }
+
+    [Fact]
+    public void Second_derivatives_go_through_the_composed_formula()
+    {
+        var logits = Tensor.Randn([4, 5], new Generator(42)).RequireGrad();
+        var labels = Tensor.FromArray(1f, 4f, 0f, 2f);
+        var g = Autograd.Grad(L.CrossEntropy(logits, labels), logits, createGraph: true);
+        var h = Autograd.Grad((g * g).Sum(), logits);
+        var gc = Autograd.Grad(L.Nll(Functional.LogSoftmax(logits, 1), labels), logits, createGraph: true);
+        var hc = Autograd.Grad((gc * gc).Sum(), logits);
+        Check.Close(hc.ToArray(), h, rtol: 1e-4, atol: 1e-6, context: "second derivative");
+    }
+
+    [Fact]
+    public void Labels_out_of_range_still_get_the_composed_paths_error()
+    {
+        var error = Assert.Throws<ArgumentException>(() => L.CrossEntropy(Tensor.Zeros(2, 3), Tensor.FromArray(0f, 3f)));
+        Assert.Contains("CrossEntropyLoss", error.Message);
+    }
+}
