@@ -94,6 +94,7 @@ public static partial class Functional
         {
             throw new ArgumentException($"Linear: input {x.Shape} must end in in-features {weight.Shape[1]} (weight {weight.Shape}).");
         }
+        if (x.Rank == 2 && (bias is null || bias.Rank == 1 && bias.Shape[0] == weight.Shape[0])) return Ops.LinearOp.Apply(x, weight, bias);
         var y = x.MatMul(weight.T);
         return bias is null ? y : y + bias;
     }
