@@ -148,7 +148,7 @@ internal static class BenchCommand
     private static Command Conv()
     {
         var json = JsonOption();
-        var command = new Command("conv", "2-D convolution forward + backward (im2col + GEMM) for LeNet- and CIFAR-sized layers at batch 64.") { json };
+        var command = new Command("conv", "2-D convolution forward + backward for LeNet- and CIFAR-sized layers at batch 64.") { json };
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;

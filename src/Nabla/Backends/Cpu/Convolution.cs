@@ -18,11 +18,12 @@ internal readonly record struct Conv2dGeometry(
 }
 
 /// <summary>
-/// 2-D convolution as im2col + GEMM, one image at a time: each output position's receptive field
-/// becomes a column, so the convolution of one image and group is one matrix product
-/// W[Og, Cg·kh·kw] · cols[Cg·kh·kw, Ho·Wo]. An image's columns stay in cache, and images are the
-/// parallel parts. The backward passes are two more products per image plus col2im, which scatters
-/// columns back onto the image.
+/// 2-D convolution as a matrix product per image and group, W[Og, Cg·kh·kw] · cols[Cg·kh·kw, Ho·Wo],
+/// where each column is one output position's receptive field. Stride-1 kernels read those columns
+/// as shifted rows of the (padded) image itself; other strides build them with im2col into a
+/// per-thread buffer that stays in cache. Images are the parallel parts. The backward passes are two
+/// more products per image (the input gradient through col2im, which scatters columns back onto
+/// the image).
 /// </summary>
 internal static class Convolution
 {
