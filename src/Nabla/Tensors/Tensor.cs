@@ -61,7 +61,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>The contiguous elements as a span; only valid when <see cref="IsContiguous"/>.</summary>
-    internal Span<float> Span => Storage.Data.AsSpan(Offset, Count);
+    internal Span<float> Span => Count == 0 ? Span<float>.Empty : Storage.Data.AsSpan(Offset, Count);
 
     // ---- autograd state -------------------------------------------------------------------------
 
@@ -136,7 +136,8 @@ public sealed partial class Tensor
     /// <summary>
     /// Sets <see cref="Grad"/> to zeros in place (keeping its buffer), if there is one. The fill is deferred:
     /// the next backward writes its gradient straight into the buffer instead of adding it to zeros, and a
-    /// read before that sees the zeros.
+    /// read of <see cref="Grad"/> before that sees the zeros. (A reference to the old gradient tensor kept
+    /// from before, or the same tensor set as another leaf's Grad, still shows the old values until then.)
     /// </summary>
     public void ZeroGrad()
     {
@@ -148,6 +149,7 @@ public sealed partial class Tensor
             return;
         }
         _gradIsZero = true;
+        _grad.Storage.BumpVersion(); // its values are now (logically) zeros: a node that saved it must notice
     }
 
     /// <summary>

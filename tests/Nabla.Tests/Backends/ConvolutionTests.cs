@@ -98,6 +98,23 @@ public class ConvolutionTests
     }
 }
 
+/// <summary>An empty batch through the layer: an empty output and zero weight and bias gradients, not a crash.</summary>
+public class EmptyBatchConvolutionTests
+{
+    [Fact]
+    public void An_empty_batch_gives_zero_weight_gradients()
+    {
+        var x = Tensor.Zeros(0, 3, 8, 8).RequireGrad();
+        var w = Tensor.Randn([4, 3, 3, 3], new Generator(6)).RequireGrad();
+        var b = Tensor.Randn([4], new Generator(7)).RequireGrad();
+        var y = Nabla.NN.Functional.Conv2d(x, w, b, padding: 1);
+        Assert.Equal(new Shape(0, 4, 8, 8), y.Shape);
+        y.Sum().Backward();
+        Assert.All(w.Grad!.ToArray(), v => Assert.Equal(0f, v));
+        Assert.All(b.Grad!.ToArray(), v => Assert.Equal(0f, v));
+    }
+}
+
 /// <summary>Pooling kernels against direct loops, including padding and ceil mode.</summary>
 public class PoolingTests
 {

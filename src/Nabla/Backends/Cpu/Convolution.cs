@@ -148,8 +148,8 @@ internal static class Convolution
 
     /// <summary>
     /// y[n, o] = b[o] + Σ W[o, ·] ⋆ x[n, group(o)]: x [N, C, H, W] and W [O, C/groups, kh, kw], contiguous.
-    /// One image per part of the worker pool: its columns (cached in L2) go through W[Og, Cg·kh·kw] ·
-    /// cols[Cg·kh·kw, Ho·Wo], written straight into y's rows for that image, on top of the bias.
+    /// One image per part of the worker pool: W[Og, Cg·kh·kw] times the image's columns (shifted rows of the
+    /// image for stride 1, else im2col in cache), added to the bias in y's rows for that image.
     /// </summary>
     public static void Forward(float[] x, float[] w, float[]? bias, float[] y, Conv2dGeometry g) =>
         ParallelFor.Run(g.Batch, n => ForwardImage(x, w, bias, y, g, n));
@@ -236,6 +236,8 @@ internal static class Convolution
     /// dW's share of one image group by shifted windows: dy laid out on the Wp-wide grid (zeros in the
     /// discarded columns) dotted with the image's shifted rows.
     /// </summary>
+    /// <remarks>The discarded columns multiply real image values by zero, so an infinity or NaN in the image's
+    /// edge columns reaches more taps than im2col would let it (an image with one already gives NaN gradients).</remarks>
     private static unsafe void WeightShareShifted(float[] x, int imageOffset, float[] dy, int dyOffset, float[] shares, int shareOffset, in Conv2dGeometry g)
     {
         int ho = g.OutHeight, wo = g.OutWidth, hp = g.Height + 2 * g.PadH, wp = g.Width + 2 * g.PadW;
@@ -307,24 +309,32 @@ internal static class Convolution
 
     /// <summary>
     /// Gradients of <see cref="Forward"/> given dy [N, O, Ho, Wo], each overwritten; pass null for any not wanted.
-    /// One image per part: dx[n] = col2im(Wᵀ·dy[n]); dW's share of image n, dy[n]·cols[n]ᵀ, goes to its own
-    /// slot and the shares are added in image order afterwards, so dW is bitwise the same for any thread count;
-    /// db = Σ_{n,h,w} dy.
+    /// Per image: dx[n] = col2im(Wᵀ·dy[n]) and dW's share dy[n]·cols[n]ᵀ. The images are split into a fixed
+    /// number of chunks (a function of N alone); each chunk adds its images' shares in order into its own slot,
+    /// and the slots are added in order afterwards, so dW is bitwise the same for any thread count while the
+    /// scratch stays at a few copies of W. db = Σ_{n,h,w} dy.
     /// </summary>
     public static void Backward(float[] x, float[] w, float[] dy, float[]? dx, float[]? dw, float[]? db, Conv2dGeometry g)
     {
         var weightSize = g.OutChannels * g.PatchSize;
-        var shares = dw is null ? null : BufferPool.Rent(g.Batch * weightSize);
-        if (dx is not null || shares is not null)
+        if (dw is not null && g.Batch == 0) dw.AsSpan(0, weightSize).Clear();
+        var chunks = Math.Min(ShareChunks, g.Batch);
+        var shares = dw is null || chunks == 0 ? null : BufferPool.Rent(checked(chunks * weightSize));
+        if (shares is not null)
         {
-            ParallelFor.Run(g.Batch, n => BackwardImage(x, w, dy, dx, shares, g, n));
-        }
-        if (dw is not null)
-        {
+            ParallelFor.Run(chunks, c =>
+            {
+                int first = g.Batch * c / chunks, end = g.Batch * (c + 1) / chunks;
+                for (var n = first; n < end; n++) BackwardImage(x, w, dy, dx, shares, c * weightSize, n == first, g, n);
+            });
             var total = dw.AsSpan(0, weightSize);
             shares.AsSpan(0, weightSize).CopyTo(total);
-            for (var n = 1; n < g.Batch; n++) System.Numerics.Tensors.TensorPrimitives.Add(total, shares.AsSpan(n * weightSize, weightSize), total);
-            BufferPool.Return(shares!);
+            for (var c = 1; c < chunks; c++) System.Numerics.Tensors.TensorPrimitives.Add(total, shares.AsSpan(c * weightSize, weightSize), total);
+            BufferPool.Return(shares);
+        }
+        else if (dx is not null)
+        {
+            ParallelFor.Run(g.Batch, n => BackwardImage(x, w, dy, dx, null, 0, true, g, n));
         }
         if (db is not null)
         {
@@ -338,7 +348,17 @@ internal static class Convolution
         }
     }
 
-    private static unsafe void BackwardImage(float[] x, float[] w, float[] dy, float[]? dx, float[]? shares, in Conv2dGeometry g, int n)
+    /// <summary>Images whose dW shares are summed in one slot before the slots are added: fixed, so sums do not depend on threads.</summary>
+    private const int ShareChunks = 8;
+
+    [ThreadStatic] private static float[]? t_share;
+
+    /// <summary>
+    /// One image's part of <see cref="Backward"/>: its dx, and its dW share written to shares[slot..] when it is the
+    /// first image of its chunk, else added there (through this thread's scratch).
+    /// </summary>
+    private static unsafe void BackwardImage(float[] x, float[] w, float[] dy, float[]? dx, float[]? shares, int slot, bool firstOfChunk,
+        in Conv2dGeometry g, int n)
     {
         var positions = g.OutHeight * g.OutWidth;
         var imageSize = g.InChannels * g.Height * g.Width;
@@ -348,16 +368,26 @@ internal static class Convolution
         {
             var dyOffset = (n * g.OutChannels + grp * g.GroupOut) * positions;
             var wOffset = grp * g.GroupOut * g.PatchSize;
-            if (shares is not null && UsesShiftedWindows(g))
+            if (shares is not null)
             {
-                WeightShareShifted(x, n * imageSize + grp * groupImage, dy, dyOffset, shares, n * g.OutChannels * g.PatchSize + wOffset, g);
-            }
-            else if (shares is not null)
-            {
-                var (source, sourceOffset) = Columns(x, n * imageSize + grp * groupImage, g, Scratch(ref t_columns, g.PatchSize * positions));
-                fixed (float* pdy = &dy[dyOffset], pcols = &source[sourceOffset], pshare = &shares[n * g.OutChannels * g.PatchSize + wOffset])
+                var weightSize = g.OutChannels * g.PatchSize;
+                var (target, targetOffset) = firstOfChunk ? (shares, slot) : (Scratch(ref t_share, weightSize), 0);
+                if (UsesShiftedWindows(g))
                 {
-                    Gemm.RowDots.Multiply(g.GroupOut, g.PatchSize, positions, pdy, positions, pcols, positions, pshare, g.PatchSize);
+                    WeightShareShifted(x, n * imageSize + grp * groupImage, dy, dyOffset, target, targetOffset + wOffset, g);
+                }
+                else
+                {
+                    var (source, sourceOffset) = Columns(x, n * imageSize + grp * groupImage, g, Scratch(ref t_columns, g.PatchSize * positions));
+                    fixed (float* pdy = &dy[dyOffset], pcols = &source[sourceOffset], pshare = &target[targetOffset + wOffset])
+                    {
+                        Gemm.RowDots.Multiply(g.GroupOut, g.PatchSize, positions, pdy, positions, pcols, positions, pshare, g.PatchSize);
+                    }
+                }
+                if (!firstOfChunk && grp == g.Groups - 1)
+                {
+                    var sum = shares.AsSpan(slot, weightSize);
+                    System.Numerics.Tensors.TensorPrimitives.Add(sum, target.AsSpan(0, weightSize), sum);
                 }
             }
             if (dx is not null)

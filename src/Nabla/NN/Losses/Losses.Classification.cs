@@ -4,7 +4,6 @@ namespace Nabla.NN;
 
 public static partial class Losses
 {
-
     /// <summary>
     /// Categorical cross-entropy from logits [N, C] (or [N, C, d...], or one example [C]); the log-softmax is
     /// taken over the class axis 1 stably. The target is either class indices [N] / [N, d...] (floats holding

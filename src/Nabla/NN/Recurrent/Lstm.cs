@@ -27,8 +27,8 @@ public sealed class Lstm : RecurrentLayer
     }
 
     /// <summary>
-    /// Runs each layer and direction as one fused op over the whole sequence (default): the same results as
-    /// the composed per-step operations, several times faster to train. Set false for higher-order gradients
+    /// Runs each layer and direction as one fused op over the whole sequence (default): the results of the
+    /// composed per-step operations up to float rounding, several times faster to train. Set false for higher-order gradients
     /// (the fused backward is a kernel and has no derivative of its own).
     /// </summary>
     public bool Fused { get; set; } = true;

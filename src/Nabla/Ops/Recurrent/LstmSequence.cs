@@ -6,8 +6,9 @@ namespace Nabla.Ops;
 /// <summary>
 /// One LSTM layer and direction over a whole sequence as a single graph node. Forward: the input
 /// projection of every step in one GEMM, then per step h·W_hhᵀ added onto it and the fused cell.
-/// Backward walks the steps in reverse with the fused cell backward and one h-gradient GEMM per
-/// step; the weight gradients and the input gradient are one GEMM each over all steps.
+/// Backward walks the steps in reverse with the fused cell backward and the h-gradient product; the
+/// weight gradients and the input gradient are one GEMM each over all steps. Batch rows never interact,
+/// so each thread runs the whole recurrence for its block of rows.
 /// Output [T + 1, N, H]: rows 0..T-1 are h at each time, row T the final cell state c.
 /// </summary>
 /// <remarks>
@@ -92,7 +93,7 @@ internal sealed class LstmSequence : Node
         var node = new LstmSequence
         {
             _t = steps, _n = batch, _in = input, _h = hidden, _reverse = reverse, _hasBias = bias is not null,
-            _wIh = new(wIh), _wHh = new(wHh),
+            _wIh = x.RequiresGrad ? new(wIh) : null, _wHh = new(wHh),
             _gates = gates, _inputs = inputs, _cPrev = cPrev, _tanhC = tanhC,
         };
         return Graph.Attach(packed, node, operands);
@@ -101,6 +102,7 @@ internal sealed class LstmSequence : Node
     /// <summary>Runs body(r0, r1) over blocks of batch rows, one per thread (a block's results do not depend on the blocks).</summary>
     private static void ForRowBlocks(int batch, Action<int, int> body)
     {
+        if (batch == 0) return;
         var blocks = Math.Clamp(Math.Min(WorkerPool.Shared.Threads, batch / 8), 1, batch);
         if (blocks == 1)
         {
@@ -112,7 +114,7 @@ internal sealed class LstmSequence : Node
 
     /// <summary>
     /// A copy of the row-major [rows, cols] matrix w (transposed when asked) with a leading dimension padded
-    /// off a multiple of 256 floats, so walking down its columns does not map every row to the same cache sets.
+    /// off a multiple of 64 floats (256 bytes), so walking down its columns does not map its rows onto a few cache sets.
     /// </summary>
     private static (float[] Copy, int Ld) PaddedCopy(float[] w, int rows, int cols, bool transpose)
     {
@@ -152,7 +154,6 @@ internal sealed class LstmSequence : Node
             throw new NotSupportedException("Lstm: the fused sequence kernel has no second derivative. For higher-order gradients through an LSTM set Lstm.Fused = false.");
         }
         var gates = _gates ?? throw new InvalidOperationException($"{Name}: trying to backward through the graph a second time, but its saved values were freed by the first backward. Pass retainGraph: true to the first Backward (or Autograd.Grad) call to backward twice.");
-        var wIh = _wIh!.Get(this);
         var wHh = _wHh!.Get(this);
         int steps = _t, batch = _n, hidden = _h, input = _in, stateSize = batch * hidden, rowsG = steps * batch;
         var dy = ConvKernels.Dense(gradOutput);
@@ -190,7 +191,7 @@ internal sealed class LstmSequence : Node
         if (NeedsGrad(0))
         {
             dx = Tensor.Empty(Shape.Wrap([steps, batch, input]));
-            Backends.Cpu.Gemm.Gemm.Multiply(rowsG, input, 4 * hidden, dGates, 0, 4 * hidden, 1, ConvKernels.Dense(wIh), 0, input, 1, dx.Storage.Data, 0, input, accumulate: false);
+            Backends.Cpu.Gemm.Gemm.Multiply(rowsG, input, 4 * hidden, dGates, 0, 4 * hidden, 1, ConvKernels.Dense(_wIh!.Get(this)), 0, input, 1, dx.Storage.Data, 0, input, accumulate: false);
         }
         if (NeedsGrad(1))
         {
@@ -219,8 +220,8 @@ internal sealed class LstmSequence : Node
         {
             dBias = Tensor.Empty(Shape.Wrap([4 * hidden]));
             var sum = dBias.Storage.Data.AsSpan(0, 4 * hidden);
-            dGates.AsSpan(0, 4 * hidden).CopyTo(sum);
-            for (var r = 1; r < rowsG; r++) TensorPrimitives.Add(sum, dGates.AsSpan(r * 4 * hidden, 4 * hidden), sum);
+            sum.Clear();
+            for (var r = 0; r < rowsG; r++) TensorPrimitives.Add(sum, dGates.AsSpan(r * 4 * hidden, 4 * hidden), sum);
         }
         BufferPool.Return(dGates);
         BufferPool.Return(dh);

@@ -88,4 +88,16 @@ public class FusedLstmTests
         Assert.True(second.ToArray().All(float.IsFinite));
         Assert.Contains(second.ToArray(), v => v != 0f);
     }
+
+    [Fact]
+    public void An_empty_batch_runs_forward_and_backward()
+    {
+        var lstm = new Lstm(4, 8, generator: new Generator(3));
+        var x = Tensor.Zeros(5, 0, 4).RequireGrad();
+        var (output, (h, c)) = lstm.Forward(x, null);
+        Assert.Equal(new Shape(5, 0, 8), output.Shape);
+        Assert.Equal(new Shape(1, 0, 8), h.Shape);
+        (output.Sum() + c.Sum()).Backward();
+        Assert.All(lstm.Parameters().SelectMany(p => p.Grad!.ToArray()), v => Assert.Equal(0f, v));
+    }
 }

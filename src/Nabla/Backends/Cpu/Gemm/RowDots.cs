@@ -9,7 +9,7 @@ namespace Nabla.Backends.Cpu.Gemm;
 /// C = A·Bᵀ for row-major A [m, k] and B [n, k] when m and n are small and k is long (a convolution's
 /// weight gradient: output channels × patch size, summed over every output position). Each C[i, j] is
 /// a dot product of two contiguous rows, so nothing is packed: packing would copy as much data as the
-/// product reads. Every element's summation order depends only on k, never on how callers split work.
+/// product reads. Every element's summation order is fixed by the shapes, never by how callers split work.
 /// </summary>
 internal static unsafe class RowDots
 {
@@ -77,21 +77,22 @@ internal static unsafe class RowDots
         }
         if (p < k)
         {
-            // The last k mod 8 products: reload the final 8 floats and mask off the lanes already counted.
+            // The last k mod 8 products: reload the final 8 floats and mask off the lanes already counted
+            // (in both operands, so an infinity there cannot turn into 0·∞ = NaN).
             var tail = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(TailMasks), (nuint)(k - p)).AsSingle();
             p = k - 8;
             var x0 = Vector256.Load(a0 + p) & tail;
             var x1 = Vector256.Load(a1 + p) & tail;
-            var y = Vector256.Load(b0 + p);
+            var y = Vector256.Load(b0 + p) & tail;
             s00 = Vector256.FusedMultiplyAdd(x0, y, s00);
             s10 = Vector256.FusedMultiplyAdd(x1, y, s10);
-            y = Vector256.Load(b1 + p);
+            y = Vector256.Load(b1 + p) & tail;
             s01 = Vector256.FusedMultiplyAdd(x0, y, s01);
             s11 = Vector256.FusedMultiplyAdd(x1, y, s11);
-            y = Vector256.Load(b2 + p);
+            y = Vector256.Load(b2 + p) & tail;
             s02 = Vector256.FusedMultiplyAdd(x0, y, s02);
             s12 = Vector256.FusedMultiplyAdd(x1, y, s12);
-            y = Vector256.Load(b3 + p);
+            y = Vector256.Load(b3 + p) & tail;
             s03 = Vector256.FusedMultiplyAdd(x0, y, s03);
             s13 = Vector256.FusedMultiplyAdd(x1, y, s13);
         }
