@@ -17,6 +17,7 @@ public class ConvolutionTests
         "N2 C1 H28 W28 O6 k5x5 p2x2",     // LeNet's first layer: 784 positions, 6 channels
         "N3 C6 H14 W14 O16 k5x5",         // LeNet's second: 100 positions (a ragged 16-wide panel), 16 channels
         "N2 C4 H9 W8 O6 k3x2 p2x1 d2x1 g2", // stride 1 with padding, dilation and groups: shifted windows of a padded image
+        "N80 C2 H6 W5 O3 k3x3 p1x1",        // ten images per weight-gradient chunk: two multi-image passes each
     ];
 
     private static Conv2dGeometry Parse(string spec)

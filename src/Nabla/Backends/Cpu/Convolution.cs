@@ -232,30 +232,67 @@ internal static class Convolution
         return (padded, 0);
     }
 
+    /// <summary>Images whose shifted-window dW shares go through one multi-image dot-product pass (bounds the scratch).</summary>
+    private const int ImagesPerPass = 8;
+
+    [ThreadStatic] private static float[]? t_dyWide;
+
     /// <summary>
-    /// dW's share of one image group by shifted windows: dy laid out on the Wp-wide grid (zeros in the
-    /// discarded columns) dotted with the image's shifted rows.
+    /// dW's share of images [first, end) by shifted windows, written to shares[slot..]: per group, dy laid out on
+    /// the Wp-wide grid (zeros in the discarded columns) dotted with each image's shifted rows, the FMA chains
+    /// running on through up to <see cref="ImagesPerPass"/> images; passes after the first are added in order.
     /// </summary>
     /// <remarks>The discarded columns multiply real image values by zero, so an infinity or NaN in the image's
     /// edge columns reaches more taps than im2col would let it (an image with one already gives NaN gradients).</remarks>
-    private static unsafe void WeightShareShifted(float[] x, int imageOffset, float[] dy, int dyOffset, float[] shares, int shareOffset, in Conv2dGeometry g)
+    private static unsafe void WeightSharesShifted(float[] x, float[] dy, float[] shares, int slot, in Conv2dGeometry g, int first, int end)
     {
         int ho = g.OutHeight, wo = g.OutWidth, hp = g.Height + 2 * g.PadH, wp = g.Width + 2 * g.PadW;
         var wide = (ho - 1) * wp + wo;
+        var weightSize = g.OutChannels * g.PatchSize;
+        var imageSize = g.InChannels * g.Height * g.Width;
+        var groupImage = g.GroupIn * g.Height * g.Width;
+        var paddedSize = g.GroupIn * hp * wp;
+        var padded = g.PadH != 0 || g.PadW != 0;
         var offsets = ShiftOffsets(g, hp, wp);
-        var dyWide = Scratch(ref t_wide, g.GroupOut * wide);
-        for (var o = 0; o < g.GroupOut; o++)
-        for (var oh = 0; oh < ho; oh++)
+        var dyWide = Scratch(ref t_dyWide, ImagesPerPass * g.GroupOut * wide);
+        var images = padded ? Scratch(ref t_padded, ImagesPerPass * paddedSize) : null;
+        var a = stackalloc float*[ImagesPerPass];
+        var b = stackalloc float*[ImagesPerPass];
+        for (var pass = first; pass < end; pass += ImagesPerPass)
         {
-            var row = dyWide.AsSpan(o * wide + oh * wp, oh + 1 < ho ? wp : wo);
-            dy.AsSpan(dyOffset + (o * ho + oh) * wo, wo).CopyTo(row);
-            row[wo..].Clear();
-        }
-        var (image, origin) = PaddedImage(x, imageOffset, g, hp, wp);
-        fixed (float* pdy = dyWide, pimage = &image[origin], pshare = &shares[shareOffset])
-        fixed (int* poffsets = offsets)
-        {
-            Gemm.RowDots.MultiplyShifted(g.GroupOut, g.PatchSize, wide, pdy, wide, pimage, poffsets, pshare, g.PatchSize);
+            var count = Math.Min(ImagesPerPass, end - pass);
+            var (target, targetOffset) = pass == first ? (shares, slot) : (Scratch(ref t_share, weightSize), 0);
+            for (var grp = 0; grp < g.Groups; grp++)
+            {
+                for (var t = 0; t < count; t++)
+                {
+                    var n = pass + t;
+                    var dyOffset = (n * g.OutChannels + grp * g.GroupOut) * (ho * wo);
+                    for (var o = 0; o < g.GroupOut; o++)
+                    for (var oh = 0; oh < ho; oh++)
+                    {
+                        var row = dyWide.AsSpan((t * g.GroupOut + o) * wide + oh * wp, oh + 1 < ho ? wp : wo);
+                        dy.AsSpan(dyOffset + (o * ho + oh) * wo, wo).CopyTo(row);
+                        row[wo..].Clear();
+                    }
+                    if (padded) Pad(x.AsSpan(n * imageSize + grp * groupImage, groupImage), g, hp, wp, images.AsSpan(t * paddedSize, paddedSize));
+                }
+                fixed (float* pdy = dyWide, px = x, pimages = images, ptarget = &target[targetOffset + grp * g.GroupOut * g.PatchSize])
+                fixed (int* poffsets = offsets)
+                {
+                    for (var t = 0; t < count; t++)
+                    {
+                        a[t] = pdy + (long)t * g.GroupOut * wide;
+                        b[t] = padded ? pimages + (long)t * paddedSize : px + (long)(pass + t) * imageSize + grp * groupImage;
+                    }
+                    Gemm.RowDots.MultiplyShiftedSum(g.GroupOut, g.PatchSize, wide, count, a, wide, b, poffsets, ptarget, g.PatchSize);
+                }
+            }
+            if (pass != first)
+            {
+                var sum = shares.AsSpan(slot, weightSize);
+                System.Numerics.Tensors.TensorPrimitives.Add(sum, target.AsSpan(0, weightSize), sum);
+            }
         }
     }
 
@@ -271,13 +308,13 @@ internal static class Convolution
     }
 
     /// <summary>Copies channels of [H, W] into the middle of zeroed [Hp, Wp] planes.</summary>
-    private static void Pad(ReadOnlySpan<float> image, in Conv2dGeometry g, int hp, int wp, float[] padded)
+    private static void Pad(ReadOnlySpan<float> image, in Conv2dGeometry g, int hp, int wp, Span<float> padded)
     {
-        padded.AsSpan(0, g.GroupIn * hp * wp).Clear();
+        padded[..(g.GroupIn * hp * wp)].Clear();
         for (var c = 0; c < g.GroupIn; c++)
         for (var h = 0; h < g.Height; h++)
         {
-            image.Slice((c * g.Height + h) * g.Width, g.Width).CopyTo(padded.AsSpan(c * hp * wp + (h + g.PadH) * wp + g.PadW, g.Width));
+            image.Slice((c * g.Height + h) * g.Width, g.Width).CopyTo(padded.Slice(c * hp * wp + (h + g.PadH) * wp + g.PadW, g.Width));
         }
     }
 
@@ -322,10 +359,12 @@ internal static class Convolution
         var shares = dw is null || chunks == 0 ? null : BufferPool.Rent(checked(chunks * weightSize));
         if (shares is not null)
         {
+            var shifted = UsesShiftedWindows(g);
             ParallelFor.Run(chunks, c =>
             {
                 int first = g.Batch * c / chunks, end = g.Batch * (c + 1) / chunks;
-                for (var n = first; n < end; n++) BackwardImage(x, w, dy, dx, shares, c * weightSize, n == first, g, n);
+                if (shifted) WeightSharesShifted(x, dy, shares, c * weightSize, g, first, end);
+                for (var n = first; n < end; n++) BackwardImage(x, w, dy, dx, shifted ? null : shares, c * weightSize, n == first, g, n);
             });
             var total = dw.AsSpan(0, weightSize);
             shares.AsSpan(0, weightSize).CopyTo(total);
@@ -354,8 +393,8 @@ internal static class Convolution
     [ThreadStatic] private static float[]? t_share;
 
     /// <summary>
-    /// One image's part of <see cref="Backward"/>: its dx, and its dW share written to shares[slot..] when it is the
-    /// first image of its chunk, else added there (through this thread's scratch).
+    /// One image's part of <see cref="Backward"/>: its dx, and (im2col path) its dW share written to shares[slot..]
+    /// when it is the first image of its chunk, else added there (through this thread's scratch).
     /// </summary>
     private static unsafe void BackwardImage(float[] x, float[] w, float[] dy, float[]? dx, float[]? shares, int slot, bool firstOfChunk,
         in Conv2dGeometry g, int n)
@@ -372,17 +411,10 @@ internal static class Convolution
             {
                 var weightSize = g.OutChannels * g.PatchSize;
                 var (target, targetOffset) = firstOfChunk ? (shares, slot) : (Scratch(ref t_share, weightSize), 0);
-                if (UsesShiftedWindows(g))
+                var (source, sourceOffset) = Columns(x, n * imageSize + grp * groupImage, g, Scratch(ref t_columns, g.PatchSize * positions));
+                fixed (float* pdy = &dy[dyOffset], pcols = &source[sourceOffset], pshare = &target[targetOffset + wOffset])
                 {
-                    WeightShareShifted(x, n * imageSize + grp * groupImage, dy, dyOffset, target, targetOffset + wOffset, g);
-                }
-                else
-                {
-                    var (source, sourceOffset) = Columns(x, n * imageSize + grp * groupImage, g, Scratch(ref t_columns, g.PatchSize * positions));
-                    fixed (float* pdy = &dy[dyOffset], pcols = &source[sourceOffset], pshare = &target[targetOffset + wOffset])
-                    {
-                        Gemm.RowDots.Multiply(g.GroupOut, g.PatchSize, positions, pdy, positions, pcols, positions, pshare, g.PatchSize);
-                    }
+                    Gemm.RowDots.Multiply(g.GroupOut, g.PatchSize, positions, pdy, positions, pcols, positions, pshare, g.PatchSize);
                 }
                 if (!firstOfChunk && grp == g.Groups - 1)
                 {
