@@ -75,8 +75,7 @@ internal sealed class SavedTensor(Tensor value)
 
     public Tensor Get(Node owner)
     {
-        var v = _value ?? throw new InvalidOperationException(
-            $"{owner.Name}: trying to backward through the graph a second time, but its saved values were freed by the first backward. Pass retainGraph: true to the first Backward (or Autograd.Grad) call to backward twice.");
+        var v = _value ?? throw Freed(owner);
         if (v.Storage.Version != _version)
         {
             throw new InvalidOperationException(
@@ -86,4 +85,8 @@ internal sealed class SavedTensor(Tensor value)
     }
 
     public void Release() => _value = null;
+
+    /// <summary>The error for a backward through a node whose saved values (tensors or kernel buffers) the first backward freed.</summary>
+    public static InvalidOperationException Freed(Node owner) => new(
+        $"{owner.Name}: trying to backward through the graph a second time, but its saved values were freed by the first backward. Pass retainGraph: true to the first Backward (or Autograd.Grad) call to backward twice.");
 }

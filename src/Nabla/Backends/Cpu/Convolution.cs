@@ -173,7 +173,7 @@ internal static class Convolution
             {
                 for (var o = 0; o < g.GroupOut; o++) y.AsSpan(yOffset + o * positions, positions).Fill(bias[grp * g.GroupOut + o]);
             }
-            Product(g.GroupOut, positions, g.PatchSize,
+            Gemm.UnpackedProduct.Multiply(g.GroupOut, positions, g.PatchSize,
                 w, grp * g.GroupOut * g.PatchSize, g.PatchSize, 1,
                 source, sourceOffset, positions,
                 y, yOffset, positions, accumulate: bias is not null);
@@ -318,21 +318,6 @@ internal static class Convolution
         }
     }
 
-    /// <summary>C (+)= A·B for one image: B and C row-major, A through strides; unpacked where the CPU runs it natively.</summary>
-    private static unsafe void Product(int m, int n, int k, float[] a, int aOffset, int ars, int acs, float[] b, int bOffset, int ldb,
-        float[] c, int cOffset, int ldc, bool accumulate)
-    {
-        if (!Gemm.UnpackedProduct.Supported || m == 0 || n == 0 || k == 0)
-        {
-            Gemm.Gemm.Multiply(m, n, k, a, aOffset, ars, acs, b, bOffset, ldb, 1, c, cOffset, ldc, accumulate);
-            return;
-        }
-        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
-        {
-            Gemm.UnpackedProduct.Multiply(m, n, k, pa, ars, acs, pb, ldb, pc, ldc, accumulate);
-        }
-    }
-
     /// <summary>
     /// One image group's column matrix [Cg·kh·kw, Ho·Wo]: the image itself for a 1×1, stride-1, unpadded
     /// kernel (no copy), else im2col into <paramref name="scratch"/>.
@@ -425,7 +410,7 @@ internal static class Convolution
             if (dx is not null)
             {
                 var cols = Scratch(ref t_columnGradients, g.PatchSize * positions);
-                Product(g.PatchSize, positions, g.GroupOut,
+                Gemm.UnpackedProduct.Multiply(g.PatchSize, positions, g.GroupOut,
                     w, wOffset, 1, g.PatchSize,          // Wᵀ read in place
                     dy, dyOffset, positions,
                     cols, 0, positions, accumulate: false);

@@ -169,13 +169,7 @@ public abstract class RecurrentLayer : Module
         var timeAxis = BatchFirst && !unbatched ? 1 : 0; // stack straight into the caller's layout
         var stackedOutput = Tensor.Stack(layerInput, timeAxis); // [T, N, directions·hidden]
         var output = unbatched ? stackedOutput.Squeeze(1) : stackedOutput;
-        var finalStates = new Tensor[StateCount];
-        for (var s = 0; s < StateCount; s++)
-        {
-            var stacked = Tensor.Stack(final[s], 0); // [layers·directions, N, hidden]
-            finalStates[s] = unbatched ? stacked.Squeeze(1) : stacked;
-        }
-        return (output, finalStates);
+        return (output, StackFinalStates(final, unbatched));
     }
 
     /// <summary>Whether each layer and direction runs as one fused sequence op (<see cref="FusedSequence"/>) instead of per-step tensor ops.</summary>
@@ -212,13 +206,19 @@ public abstract class RecurrentLayer : Module
             layerInput = layer < NumLayers - 1 && Dropout > 0f ? Functional.Dropout(y, Dropout, IsTraining, _generator) : y;
         }
         var output = unbatched ? layerInput.Squeeze(1) : BatchFirst ? layerInput.Transpose(0, 1).Contiguous() : layerInput;
-        var finalStates = new Tensor[StateCount];
-        for (var s = 0; s < StateCount; s++)
+        return (output, StackFinalStates(final, unbatched));
+    }
+
+    /// <summary>Each state's per-cell finals [N, hidden] stacked to [layers·directions, N, hidden] (batch axis dropped when unbatched).</summary>
+    private static Tensor[] StackFinalStates(Tensor[][] final, bool unbatched)
+    {
+        var states = new Tensor[final.Length];
+        for (var s = 0; s < final.Length; s++)
         {
-            var stacked = Tensor.Stack(final[s], 0); // [layers·directions, N, hidden]
-            finalStates[s] = unbatched ? stacked.Squeeze(1) : stacked;
+            var stacked = Tensor.Stack(final[s], 0);
+            states[s] = unbatched ? stacked.Squeeze(1) : stacked;
         }
-        return (output, finalStates);
+        return states;
     }
 
     /// <summary>h·W_hhᵀ (+ b_hh when it was not folded into the input projection): [N, hidden] -> [N, gates·hidden].</summary>

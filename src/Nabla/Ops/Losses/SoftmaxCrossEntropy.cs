@@ -55,7 +55,7 @@ internal sealed class SoftmaxCrossEntropy : Node
 
     internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        var probabilities = _probabilities ?? throw new InvalidOperationException($"{Name}: trying to backward through the graph a second time, but its saved values were freed by the first backward. Pass retainGraph: true to the first Backward (or Autograd.Grad) call to backward twice.");
+        var probabilities = _probabilities ?? throw SavedTensor.Freed(this);
         var scale = gradOutput.Item() / _rows;
         if (Autograd.IsEnabled)
         {

@@ -71,7 +71,7 @@ internal sealed class LstmSequence : Node
                 var at = t * stateSize + r0 * hidden;
                 var gateRows = (t * batch + r0) * 4 * hidden;
                 // G_t += h_prev·W_hhᵀ, then the cell; h_t goes to the output and becomes the next step's h_prev.
-                RowProduct(rows, 4 * hidden, hidden, inputs, (t * batch + r0) * width + input, width, whT, ldT, gates, gateRows, 4 * hidden, accumulate: true);
+                Backends.Cpu.Gemm.UnpackedProduct.Multiply(rows, 4 * hidden, hidden, inputs, (t * batch + r0) * width + input, width, 1, whT, 0, ldT, gates, gateRows, 4 * hidden, accumulate: true);
                 var h = output.AsSpan(at, rows * hidden);
                 // The new cell state goes straight to where it is read next: the next step's c_prev, or the output's last row.
                 var next = s + 1 < steps ? Time(s + 1, steps, reverse) * stateSize + r0 * hidden : -1;
@@ -130,20 +130,6 @@ internal sealed class LstmSequence : Node
         return (copy, ld);
     }
 
-    /// <summary>C[rows, n] (+)= A[rows, k]·B[k, n], all row-major with leading dimensions: unpacked and on this thread where AVX2 runs.</summary>
-    private static unsafe void RowProduct(int rows, int n, int k, float[] a, int aOffset, int lda, float[] b, int ldb, float[] c, int cOffset, int ldc, bool accumulate)
-    {
-        if (!Backends.Cpu.Gemm.UnpackedProduct.Supported)
-        {
-            Backends.Cpu.Gemm.Gemm.Multiply(rows, n, k, a, aOffset, lda, 1, b, 0, ldb, 1, c, cOffset, ldc, accumulate);
-            return;
-        }
-        fixed (float* pa = &a[aOffset], pb = b, pc = &c[cOffset])
-        {
-            Backends.Cpu.Gemm.UnpackedProduct.Multiply(rows, n, k, pa, lda, 1, pb, ldb, pc, ldc, accumulate);
-        }
-    }
-
     /// <summary>The time index of processing step s.</summary>
     private static int Time(int s, int steps, bool reverse) => reverse ? steps - 1 - s : s;
 
@@ -153,7 +139,7 @@ internal sealed class LstmSequence : Node
         {
             throw new NotSupportedException("Lstm: the fused sequence kernel has no second derivative. For higher-order gradients through an LSTM set Lstm.Fused = false.");
         }
-        var gates = _gates ?? throw new InvalidOperationException($"{Name}: trying to backward through the graph a second time, but its saved values were freed by the first backward. Pass retainGraph: true to the first Backward (or Autograd.Grad) call to backward twice.");
+        var gates = _gates ?? throw SavedTensor.Freed(this);
         var wHh = _wHh!.Get(this);
         int steps = _t, batch = _n, hidden = _h, input = _in, stateSize = batch * hidden, rowsG = steps * batch;
         var dy = ConvKernels.Dense(gradOutput);
@@ -182,7 +168,7 @@ internal sealed class LstmSequence : Node
                 LstmCell.Backward(gates.AsSpan(gateRows, rows * 4 * hidden), tanhC.AsSpan(at, rows * hidden), cPrev.AsSpan(at, rows * hidden),
                     dhStep.AsSpan(mine, rows * hidden), dcData.AsSpan(mine, rows * hidden), dGates.AsSpan(gateRows, rows * 4 * hidden), rows, hidden);
                 // dh_prev = dG_t · W_hh.
-                RowProduct(rows, hidden, 4 * hidden, dGates, gateRows, 4 * hidden, whPadded, ldW, dh, mine, hidden, accumulate: false);
+                Backends.Cpu.Gemm.UnpackedProduct.Multiply(rows, hidden, 4 * hidden, dGates, gateRows, 4 * hidden, 1, whPadded, 0, ldW, dh, mine, hidden, accumulate: false);
             }
         });
         BufferPool.Return(whPadded);

@@ -18,6 +18,24 @@ internal static unsafe class UnpackedProduct
     /// <summary>True when this path runs natively here (AVX2 + FMA): callers fall back to <see cref="Gemm.Multiply"/> otherwise.</summary>
     public static bool Supported => Gemm.ActivePath != GemmPath.Portable && Vector256.IsHardwareAccelerated;
 
+    /// <summary>
+    /// C (+)= A·B on arrays (B and C row-major, A through strides), on the calling thread: unpacked where
+    /// <see cref="Supported"/>, else through <see cref="Gemm.Multiply"/>.
+    /// </summary>
+    public static void Multiply(int m, int n, int k, float[] a, int aOffset, int ars, int acs, float[] b, int bOffset, int ldb,
+        float[] c, int cOffset, int ldc, bool accumulate)
+    {
+        if (!Supported || m == 0 || n == 0 || k == 0)
+        {
+            Gemm.Multiply(m, n, k, a, aOffset, ars, acs, b, bOffset, ldb, 1, c, cOffset, ldc, accumulate);
+            return;
+        }
+        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
+        {
+            Multiply(m, n, k, pa, ars, acs, pb, ldb, pc, ldc, accumulate);
+        }
+    }
+
     /// <summary>C[i, j] (+)= Σ_p A[i·ars + p·acs] · B[p·ldb + j] for an m×k A, a k×n B and C with leading dimension ldc.</summary>
     public static void Multiply(int m, int n, int k, float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, bool accumulate) =>
         Multiply(m, n, k, a, ars, acs, new StridedRows(b, ldb), c, ldc, accumulate);
