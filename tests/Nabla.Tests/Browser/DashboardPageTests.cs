@@ -19,24 +19,11 @@ namespace Nabla.Tests.Browser;
 public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelper log) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-    private readonly string _folder = Directory.CreateTempSubdirectory("nabla-dashboard-page").FullName;
-    private readonly TrainingDashboard _dashboard = new(); // the default 100 ms batch throttle, as nabla train uses
-    private WebApplication _app = null!;
-    private Uri _url = null!;
+    private readonly DashboardHost _host = new(new TrainingDashboard(), "nabla-dashboard-page"); // the default 100 ms batch throttle, as nabla train uses
 
-    public async Task InitializeAsync()
-    {
-        _app = _dashboard.Build("http://127.0.0.1:0");
-        await _app.StartAsync();
-        _url = new Uri(_app.Urls.First());
-    }
+    public Task InitializeAsync() => _host.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public Task DisposeAsync() => _host.StopAsync();
 
     /// <summary>
     /// A PNG of the whole page (the learning-rate chart is below the fold of the 1000 x 760 window) in TestResults/browser/,
@@ -136,12 +123,12 @@ public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelpe
         if (browser is null) return;
         var experiment = DashboardTests.TinyExperiment();
         var batches = experiment.TrainLoader.BatchCount;
-        var run = _dashboard.AddRun("tiny-dash");
-        await browser.NavigateAsync(_url + "");
+        var run = _host.Dashboard.AddRun("tiny-dash");
+        await browser.NavigateAsync(_host.Url + "");
         await browser.WaitForAsync("document.getElementById('status').textContent.startsWith('Waiting for training')", Wait);
         Assert.Equal(0, await Points(browser, "loss-chart"));
         Assert.Equal("0", (await browser.EvaluateAsync("document.getElementById('progress').getAttribute('aria-valuenow')")).GetString());
-        using var stream = await SseClient.Connect(_url);
+        using var stream = await SseClient.Connect(_host.Url);
 
         // Training pauses after its first batch and after epoch 1 until the page has been checked mid-run.
         using var paused = new SemaphoreSlim(0);
@@ -196,7 +183,7 @@ public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelpe
         // What the server sent: the throttled batch events (first and every epoch's last at least) and /v1/runs' history.
         var batchEvents = sent.Where(e => e.Type == "batch").Select(e => e.Json).ToList();
         Assert.InRange(batchEvents.Count, 3, 2 * batches); // the run's first batch and each epoch's last are always sent
-        using var http = new HttpClient { BaseAddress = _url };
+        using var http = new HttpClient { BaseAddress = _host.Url };
         var served = JsonDocument.Parse(await http.GetStringAsync("/v1/runs")).RootElement.GetProperty("runs")[0];
         var history = served.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("metrics")).ToList();
         Assert.Equal(2, history.Count);
@@ -243,7 +230,7 @@ public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelpe
     /// <summary>Writes a run folder as nabla train would: metrics.csv from the rows (empty cells for missing values) and summary.json.</summary>
     private string RunFolder(string name, string[] columns, double?[][] rows, JsonObject summary)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(_host.Folder, name)).FullName;
         var lines = rows.Select((row, e) => string.Join(',', [(e + 1).ToString(CultureInfo.InvariantCulture), .. row.Select(v => v?.ToString(CultureInfo.InvariantCulture) ?? "")]));
         File.WriteAllLines(Path.Combine(folder, "metrics.csv"), [string.Join(',', ["epoch", .. columns]), .. lines]);
         File.WriteAllText(Path.Combine(folder, "summary.json"), summary.ToJsonString());
@@ -270,9 +257,9 @@ public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelpe
             [0.3, 0.91, 0.45, 0.87, 0.001],
             [0.25, 0.93, 0.44, 0.88, 0.001],
         ];
-        _dashboard.AddFinishedRun(RunFolder("mlp", columns, mlp, new JsonObject { ["epochs"] = 3, ["test_accuracy"] = 0.74 }));
-        _dashboard.AddFinishedRun(RunFolder("cnn", columns, cnn, new JsonObject { ["epochs"] = 5, ["test_accuracy"] = 0.87 }));
-        await browser.NavigateAsync(_url + "");
+        _host.Dashboard.AddFinishedRun(RunFolder("mlp", columns, mlp, new JsonObject { ["epochs"] = 3, ["test_accuracy"] = 0.74 }));
+        _host.Dashboard.AddFinishedRun(RunFolder("cnn", columns, cnn, new JsonObject { ["epochs"] = 5, ["test_accuracy"] = 0.87 }));
+        await browser.NavigateAsync(_host.Url + "");
         await browser.WaitForAsync("document.getElementById('status').textContent === 'Comparing 2 runs.'", Wait);
         await Screenshot(browser, "dashboard-compare.png");
 
@@ -309,8 +296,8 @@ public sealed class DashboardPageTests(BrowserFixture browsers, ITestOutputHelpe
         var browser = browsers.Require(log);
         if (browser is null) return;
         double?[][] rows = [[0.9, 0.95, 0.01], [0.5, 0.6, 0.01]];
-        _dashboard.AddFinishedRun(RunFolder("regression", ["loss", "val_loss", "lr"], rows, new JsonObject { ["epochs"] = 2 }));
-        await browser.NavigateAsync(_url + "");
+        _host.Dashboard.AddFinishedRun(RunFolder("regression", ["loss", "val_loss", "lr"], rows, new JsonObject { ["epochs"] = 2 }));
+        await browser.NavigateAsync(_host.Url + "");
         await browser.WaitForAsync("document.getElementById('status').textContent.startsWith('Done')", Wait);
         Assert.Equal(4, (await CheckDrawn(browser, "loss-chart")).Sum(l => l.Drawn.Length));
         Assert.Equal(0, await Points(browser, "accuracy-chart"));

@@ -15,25 +15,11 @@ namespace Nabla.Tests.Serving;
 /// </summary>
 public sealed partial class DashboardTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("nabla-dashboard").FullName;
-    private TrainingDashboard _dashboard = null!;
-    private WebApplication _app = null!;
-    private Uri _url = null!;
+    private readonly DashboardHost _host = new(new TrainingDashboard(TimeSpan.Zero), "nabla-dashboard"); // every batch published, so each can be checked
 
-    public async Task InitializeAsync()
-    {
-        _dashboard = new TrainingDashboard(TimeSpan.Zero); // every batch published, so each can be checked
-        _app = _dashboard.Build("http://127.0.0.1:0");
-        await _app.StartAsync();
-        _url = new Uri(_app.Urls.First());
-    }
+    public Task InitializeAsync() => _host.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public Task DisposeAsync() => _host.StopAsync();
 
     /// <summary>An MLP on 256 MNIST digits (64 held out for validation): 3 batches of 64 per epoch, 2 epochs.</summary>
     internal static Experiment TinyExperiment() => Experiment.Create(TrainingSpec.Parse(JsonSerializer.Serialize(new
@@ -67,13 +53,13 @@ public sealed partial class DashboardTests : IAsyncLifetime
     public async Task Live_and_replayed_streams_carry_the_training_runs_figures_in_order()
     {
         var experiment = TinyExperiment();
-        var run = _dashboard.AddRun("tiny-dash");
-        using var live = await SseClient.Connect(_url);
+        var run = _host.Dashboard.AddRun("tiny-dash");
+        using var live = await SseClient.Connect(_host.Url);
         Assert.Equal("text/event-stream", live.ContentType);
         var recorder = new Recorder();
         var result = experiment.Run([new DashboardCallback(run, experiment.TrainLoader.BatchCount), recorder]);
         var liveEvents = await live.ReadUntil("done");
-        using var late = await SseClient.Connect(_url);
+        using var late = await SseClient.Connect(_host.Url);
         var replayed = await late.ReadUntil("done");
 
         // Order: start, then per epoch its batches and the epoch event, then done; ids strictly increasing.
@@ -111,7 +97,7 @@ public sealed partial class DashboardTests : IAsyncLifetime
         Same(recorder.Batches.Take(3).Average(b => b.Loss), epochEvents[0].GetProperty("metrics").GetProperty("loss"), "epoch 1 loss from batches");
 
         // /v1/runs serves the same history the stream carried.
-        using var http = new HttpClient { BaseAddress = _url };
+        using var http = new HttpClient { BaseAddress = _host.Url };
         var runs = JsonDocument.Parse(await http.GetStringAsync("/v1/runs")).RootElement.GetProperty("runs");
         var json = Assert.Single(runs.EnumerateArray());
         Assert.Equal("tiny-dash", json.GetProperty("name").GetString());
@@ -128,9 +114,9 @@ public sealed partial class DashboardTests : IAsyncLifetime
     public async Task A_client_that_disconnects_mid_stream_does_not_disturb_training()
     {
         var experiment = TinyExperiment();
-        var run = _dashboard.AddRun("tiny-dash");
-        var client = await SseClient.Connect(_url);
-        Assert.Equal(1, _dashboard.Hub.ClientCount);
+        var run = _host.Dashboard.AddRun("tiny-dash");
+        var client = await SseClient.Connect(_host.Url);
+        Assert.Equal(1, _host.Dashboard.Hub.ClientCount);
         var dropped = false;
         var dropper = new LambdaCallback(onBatchEnd: (epoch, batch, _) =>
         {
@@ -142,16 +128,16 @@ public sealed partial class DashboardTests : IAsyncLifetime
         Assert.True(dropped);
         Assert.Equal(2, result.History.Epochs.Count);
         Assert.Null(result.History.StopReason);
-        for (var i = 0; i < 100 && _dashboard.Hub.ClientCount > 0; i++) await Task.Delay(50);
-        Assert.Equal(0, _dashboard.Hub.ClientCount); // the server let go of the gone client
-        using var again = await SseClient.Connect(_url);
+        for (var i = 0; i < 100 && _host.Dashboard.Hub.ClientCount > 0; i++) await Task.Delay(50);
+        Assert.Equal(0, _host.Dashboard.Hub.ClientCount); // the server let go of the gone client
+        using var again = await SseClient.Connect(_host.Url);
         Assert.Equal(2, (await again.ReadUntil("done")).Count(e => e.Type == "epoch"));
     }
 
     [Fact]
     public async Task The_page_is_self_contained_and_names_its_charts()
     {
-        using var http = new HttpClient { BaseAddress = _url };
+        using var http = new HttpClient { BaseAddress = _host.Url };
         using var response = await http.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
@@ -172,13 +158,13 @@ public sealed partial class DashboardTests : IAsyncLifetime
     [Fact]
     public async Task Reports_come_from_the_run_folder_only_once_written()
     {
-        var run = _dashboard.AddRun("with-report", _folder);
-        _dashboard.AddRun("no-folder");
-        using var http = new HttpClient { BaseAddress = _url };
+        var run = _host.Dashboard.AddRun("with-report", _host.Folder);
+        _host.Dashboard.AddRun("no-folder");
+        using var http = new HttpClient { BaseAddress = _host.Url };
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/runs/0/report")).StatusCode);
         Assert.Null(run.ReportPath);
         const string html = "<!DOCTYPE html><title>report</title><p>figures</p>";
-        File.WriteAllText(Path.Combine(_folder, "report.html"), html);
+        File.WriteAllText(Path.Combine(_host.Folder, "report.html"), html);
         Assert.Equal("/runs/0/report", run.ReportPath);
         Assert.Equal(html, await http.GetStringAsync("/runs/0/report"));
         Assert.Equal(html, await http.GetStringAsync("/report"));
