@@ -21,6 +21,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Ops());
         command.Subcommands.Add(Step());
         command.Subcommands.Add(Conv());
+        command.Subcommands.Add(SubnormalBench.Create());
         command.Subcommands.Add(TrainBench.Create());
         command.Subcommands.Add(InferBench.Create());
         command.Subcommands.Add(ServeBench.Create());

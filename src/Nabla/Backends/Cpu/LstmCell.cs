@@ -20,7 +20,7 @@ internal static class LstmCell
         {
             var row = gates.Slice(n * 4 * hidden, 4 * hidden);
             TensorPrimitives.Sigmoid(row[..(2 * hidden)], row[..(2 * hidden)]);   // i and f are adjacent
-            TensorPrimitives.Tanh(row.Slice(2 * hidden, hidden), row.Slice(2 * hidden, hidden));
+            TanhOperator.Invoke(row.Slice(2 * hidden, hidden), row.Slice(2 * hidden, hidden));
             TensorPrimitives.Sigmoid(row.Slice(3 * hidden, hidden), row.Slice(3 * hidden, hidden));
             var i = row[..hidden];
             var f = row.Slice(hidden, hidden);
@@ -30,7 +30,7 @@ internal static class LstmCell
             var tanhRow = tanhC.Slice(n * hidden, hidden);
             TensorPrimitives.Multiply(f, cPrev.Slice(n * hidden, hidden), cRow);
             TensorPrimitives.FusedMultiplyAdd(i, g, cRow, cRow);
-            TensorPrimitives.Tanh(cRow, tanhRow);
+            TanhOperator.Invoke(cRow, tanhRow);
             TensorPrimitives.Multiply(o, tanhRow, h.Slice(n * hidden, hidden));
         }
     }
