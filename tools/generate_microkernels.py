@@ -21,6 +21,13 @@ def kernel(name, vec, lanes, mr, nv, fused, doc):
            "    [MethodImpl(MethodImplOptions.AggressiveOptimization)]",
            f"    public static void {name}(int kc, float* a, float* b, float* c, int ldc, bool accumulate)",
            "    {"]
+    # C's tile is read (or written) only after the k loop: ask for its lines now so they arrive during it.
+    out.append("        if (Sse.IsSupported)")
+    out.append("        {")
+    for i in range(mr):
+        out.append(f"            Sse.Prefetch0(c + {i} * ldc);")
+        out.append(f"            Sse.Prefetch0(c + {i} * ldc + {nr - 1});")
+    out.append("        }")
     for i in range(mr):
         out.append("        " + " ".join(f"var c{i}_{j} = {vec}<float>.Zero;" for j in range(nv)))
     out += ["        for (var p = 0; p < kc; p++)", "        {"]
@@ -40,6 +47,7 @@ def kernel(name, vec, lanes, mr, nv, fused, doc):
 
 HEADER = '''using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Backends.Cpu.Gemm;
 

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Backends.Cpu.Gemm;
@@ -78,7 +79,7 @@ internal sealed unsafe class GemmJob : IParallelWork
     {
         var t = _t;
         int mr = t.MR, nr = t.NR;
-        var packA = PackingBuffer(ref t_packA, t.MC * t.KC);
+        var packA = PackingBuffer(ref t_packA, t.MC * t.KC + 8); // + 8: the 6-row transposes store 2 floats past a panel
         var packB = PackingBuffer(ref t_packB, t.KC * ((t.NC + nr - 1) / nr * nr));
         var tile = stackalloc float[mr * nr];
         fixed (float* pa0 = packA, pb0 = packB, c0 = _c)
@@ -139,11 +140,18 @@ internal sealed unsafe class GemmJob : IParallelWork
                 var origin = a + _aOffset + (ic + ir) * _ars + pc * _acs;
                 if (_acs == 1)
                 {
+                    var p0 = 0;
+                    if (rows == 6 && mr == 6 && Avx.IsSupported)
+                    {
+                        // Row-major A: 6 rows × 8 columns transposed in registers; each 8-wide store runs 2 floats into
+                        // the next column's slot, which the next store overwrites (the buffer has room past its end).
+                        for (; p0 + 8 <= kc; p0 += 8) Transpose6x8(origin + p0, _ars, panel + p0 * 6);
+                    }
                     for (var i = 0; i < rows; i++)
                     {
                         var src = origin + i * _ars;
                         var dstColumn = panel + i;
-                        for (var p = 0; p < kc; p++) dstColumn[p * mr] = src[p];
+                        for (var p = p0; p < kc; p++) dstColumn[p * mr] = src[p];
                     }
                 }
                 else
@@ -204,16 +212,28 @@ internal sealed unsafe class GemmJob : IParallelWork
     }
 
     /// <summary>dst[q·ldd + r] = src[r·lds + q] for an 8×8 block (AVX unpack, shuffle and lane permutes).</summary>
-    private static void Transpose8x8(float* src, int lds, float* dst, int ldd)
+    private static void Transpose8x8(float* src, int lds, float* dst, int ldd) =>
+        TransposeStore(
+            Avx.LoadVector256(src), Avx.LoadVector256(src + lds), Avx.LoadVector256(src + 2 * lds), Avx.LoadVector256(src + 3 * lds),
+            Avx.LoadVector256(src + 4 * lds), Avx.LoadVector256(src + 5 * lds), Avx.LoadVector256(src + 6 * lds), Avx.LoadVector256(src + 7 * lds),
+            dst, ldd);
+
+    /// <summary>dst[6q + r] = src[r·lds + q] for 6 rows × 8 columns; each store also writes two zeros past its column.</summary>
+    private static void Transpose6x8(float* src, int lds, float* dst)
     {
-        var r0 = Avx.LoadVector256(src);
-        var r1 = Avx.LoadVector256(src + lds);
-        var r2 = Avx.LoadVector256(src + 2 * lds);
-        var r3 = Avx.LoadVector256(src + 3 * lds);
-        var r4 = Avx.LoadVector256(src + 4 * lds);
-        var r5 = Avx.LoadVector256(src + 5 * lds);
-        var r6 = Avx.LoadVector256(src + 6 * lds);
-        var r7 = Avx.LoadVector256(src + 7 * lds);
+        var zero = Vector256<float>.Zero;
+        TransposeStore(
+            Avx.LoadVector256(src), Avx.LoadVector256(src + lds), Avx.LoadVector256(src + 2 * lds), Avx.LoadVector256(src + 3 * lds),
+            Avx.LoadVector256(src + 4 * lds), Avx.LoadVector256(src + 5 * lds), zero, zero,
+            dst, 6);
+    }
+
+    /// <summary>Stores the transpose of the 8×8 block with rows r0..r7 at dst, dst + ldd, … in that order.</summary>
+    private static void TransposeStore(
+        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7,
+        float* dst, int ldd)
+    {
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);

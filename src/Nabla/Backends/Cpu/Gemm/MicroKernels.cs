@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Backends.Cpu.Gemm;
 
@@ -16,6 +17,33 @@ internal static unsafe class MicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Vector512Tile12x32(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c + 0 * ldc);
+            Sse.Prefetch0(c + 0 * ldc + 31);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 31);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 31);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 31);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 4 * ldc + 31);
+            Sse.Prefetch0(c + 5 * ldc);
+            Sse.Prefetch0(c + 5 * ldc + 31);
+            Sse.Prefetch0(c + 6 * ldc);
+            Sse.Prefetch0(c + 6 * ldc + 31);
+            Sse.Prefetch0(c + 7 * ldc);
+            Sse.Prefetch0(c + 7 * ldc + 31);
+            Sse.Prefetch0(c + 8 * ldc);
+            Sse.Prefetch0(c + 8 * ldc + 31);
+            Sse.Prefetch0(c + 9 * ldc);
+            Sse.Prefetch0(c + 9 * ldc + 31);
+            Sse.Prefetch0(c + 10 * ldc);
+            Sse.Prefetch0(c + 10 * ldc + 31);
+            Sse.Prefetch0(c + 11 * ldc);
+            Sse.Prefetch0(c + 11 * ldc + 31);
+        }
         var c0_0 = Vector512<float>.Zero; var c0_1 = Vector512<float>.Zero;
         var c1_0 = Vector512<float>.Zero; var c1_1 = Vector512<float>.Zero;
         var c2_0 = Vector512<float>.Zero; var c2_1 = Vector512<float>.Zero;
@@ -128,6 +156,21 @@ internal static unsafe class MicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Vector256Tile6x16(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c + 0 * ldc);
+            Sse.Prefetch0(c + 0 * ldc + 15);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 15);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 15);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 15);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 4 * ldc + 15);
+            Sse.Prefetch0(c + 5 * ldc);
+            Sse.Prefetch0(c + 5 * ldc + 15);
+        }
         var c0_0 = Vector256<float>.Zero; var c0_1 = Vector256<float>.Zero;
         var c1_0 = Vector256<float>.Zero; var c1_1 = Vector256<float>.Zero;
         var c2_0 = Vector256<float>.Zero; var c2_1 = Vector256<float>.Zero;
@@ -192,6 +235,17 @@ internal static unsafe class MicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Vector128Tile4x8(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c + 0 * ldc);
+            Sse.Prefetch0(c + 0 * ldc + 7);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 7);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 7);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 7);
+        }
         var c0_0 = Vector128<float>.Zero; var c0_1 = Vector128<float>.Zero;
         var c1_0 = Vector128<float>.Zero; var c1_1 = Vector128<float>.Zero;
         var c2_0 = Vector128<float>.Zero; var c2_1 = Vector128<float>.Zero;
