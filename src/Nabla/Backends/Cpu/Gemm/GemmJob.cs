@@ -181,8 +181,21 @@ internal sealed unsafe class GemmJob : IParallelWork
                 var origin = b + _bOffset + pc * _brs + (jc + jr) * _bcs;
                 if (_bcs == 1)
                 {
-                    var bytes = (uint)(cols * sizeof(float));
-                    for (var p = 0; p < kc; p++) Buffer.MemoryCopy(origin + p * _brs, panel + p * nr, bytes, bytes);
+                    if (cols == 16 && nr == 16 && Avx.IsSupported)
+                    {
+                        for (var p = 0; p < kc; p++)
+                        {
+                            var src = origin + p * _brs;
+                            var dstRow = panel + p * 16;
+                            Avx.Store(dstRow, Avx.LoadVector256(src));
+                            Avx.Store(dstRow + 8, Avx.LoadVector256(src + 8));
+                        }
+                    }
+                    else
+                    {
+                        var bytes = (uint)(cols * sizeof(float));
+                        for (var p = 0; p < kc; p++) Buffer.MemoryCopy(origin + p * _brs, panel + p * nr, bytes, bytes);
+                    }
                 }
                 else
                 {
