@@ -22,8 +22,8 @@ internal readonly record struct Conv2dGeometry(
 /// where each column is one output position's receptive field. Stride-1 kernels read those columns
 /// as shifted rows of the (padded) image itself; other strides build them with im2col into a
 /// per-thread buffer that stays in cache. Images are the parallel parts. The backward passes are two
-/// more products per image (the input gradient through col2im, which scatters columns back onto
-/// the image).
+/// more products per image: the weight gradient (dot products of dy with the same columns) and the input
+/// gradient (Wᵀ·dy, added back onto the image: one shifted run per column row for stride 1, col2im otherwise).
 /// </summary>
 internal static class Convolution
 {
@@ -387,7 +387,7 @@ internal static class Convolution
         var positions = g.OutHeight * g.OutWidth;
         var imageSize = g.InChannels * g.Height * g.Width;
         var groupImage = g.GroupIn * g.Height * g.Width;
-        if (dx is not null) dx.AsSpan(n * imageSize, imageSize).Clear();
+        if (dx is not null && !UsesShiftedWindows(g)) dx.AsSpan(n * imageSize, imageSize).Clear(); // the shifted path writes every element
         for (var grp = 0; grp < g.Groups; grp++)
         {
             var dyOffset = (n * g.OutChannels + grp * g.GroupOut) * positions;
@@ -407,7 +407,11 @@ internal static class Convolution
                     System.Numerics.Tensors.TensorPrimitives.Add(sum, target.AsSpan(0, weightSize), sum);
                 }
             }
-            if (dx is not null)
+            if (dx is not null && UsesShiftedWindows(g))
+            {
+                InputGradientShifted(w, dy, dx, g, n, grp);
+            }
+            else if (dx is not null)
             {
                 var cols = Scratch(ref t_columnGradients, g.PatchSize * positions);
                 Gemm.UnpackedProduct.Multiply(g.PatchSize, positions, g.GroupOut,
@@ -416,6 +420,52 @@ internal static class Convolution
                     cols, 0, positions, accumulate: false);
                 Col2ImAdd(cols, positions, g, g.GroupIn, dx.AsSpan(n * imageSize + grp * groupImage, groupImage));
             }
+        }
+    }
+
+    [ThreadStatic] private static float[]? t_dyRows;
+
+    /// <summary>
+    /// One image group's dx by shifted windows, the adjoint of <see cref="ForwardShifted"/>: Wᵀ times dy laid out on
+    /// the Wp-wide grid (zeros in the discarded columns) gives column rows that are each one contiguous run of the
+    /// padded image, added at the row's shift; the padded image's interior is dx. Ten-float runs per output row
+    /// (col2im) become one run per column row.
+    /// </summary>
+    /// <remarks>The discarded columns are Wᵀ times zeros, so an infinity or NaN in W reaches more of dx than col2im would
+    /// let it (a W with one already gives NaN gradients).</remarks>
+    private static unsafe void InputGradientShifted(float[] w, float[] dy, float[] dx, in Conv2dGeometry g, int n, int grp)
+    {
+        int ho = g.OutHeight, wo = g.OutWidth, hp = g.Height + 2 * g.PadH, wp = g.Width + 2 * g.PadW;
+        var wide = (ho - 1) * wp + wo;
+        var dyRows = Scratch(ref t_dyRows, g.GroupOut * wide);
+        var dyOffset = (n * g.OutChannels + grp * g.GroupOut) * (ho * wo);
+        for (var o = 0; o < g.GroupOut; o++)
+        for (var oh = 0; oh < ho; oh++)
+        {
+            var row = dyRows.AsSpan(o * wide + oh * wp, oh + 1 < ho ? wp : wo);
+            dy.AsSpan(dyOffset + (o * ho + oh) * wo, wo).CopyTo(row);
+            row[wo..].Clear();
+        }
+        var cols = Scratch(ref t_columnGradients, g.PatchSize * wide);
+        Gemm.UnpackedProduct.Multiply(g.PatchSize, wide, g.GroupOut,
+            w, grp * g.GroupOut * g.PatchSize, 1, g.PatchSize,   // Wᵀ read in place
+            dyRows, 0, wide,
+            cols, 0, wide, accumulate: false);
+        var padded = g.PadH != 0 || g.PadW != 0;
+        var groupImage = g.GroupIn * g.Height * g.Width;
+        var imageOffset = n * g.InChannels * g.Height * g.Width + grp * groupImage;
+        var (target, origin) = padded ? (Scratch(ref t_padded, g.GroupIn * hp * wp), 0) : (dx, imageOffset);
+        target.AsSpan(origin, g.GroupIn * hp * wp).Clear();
+        var offsets = ShiftOffsets(g, hp, wp);
+        fixed (float* pcols = cols, ptarget = &target[origin])
+        {
+            for (var r = 0; r < g.PatchSize; r++) AddRun(pcols + (long)r * wide, ptarget + offsets[r], wide);
+        }
+        if (!padded) return;
+        for (var c = 0; c < g.GroupIn; c++)
+        for (var h = 0; h < g.Height; h++)
+        {
+            target.AsSpan(c * hp * wp + (h + g.PadH) * wp + g.PadW, g.Width).CopyTo(dx.AsSpan(imageOffset + (c * g.Height + h) * g.Width, g.Width));
         }
     }
 }
