@@ -136,6 +136,36 @@ internal static class Convolution
         for (; i < count; i++) dst[i] += src[i];
     }
 
+    /// <summary>dst[0..count) = src[0..count) + bias.</summary>
+    private static unsafe void AddScalarRun(float* src, float bias, float* dst, int count)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var b = Vector256.Create(bias);
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i) + b, dst + i);
+        }
+        for (; i < count; i++) dst[i] = src[i] + bias;
+    }
+
+    /// <summary>
+    /// Lays <paramref name="planes"/> planes of [Ho, Wo] out on the grid Wp wide used by shifted windows, each plane
+    /// (Ho − 1)·Wp + Wo long, with zeros in the columns past Wo.
+    /// </summary>
+    private static unsafe void SpreadOnWideGrid(float* src, int planes, int ho, int wo, int wp, float* dst)
+    {
+        var wide = (ho - 1) * wp + wo;
+        for (var o = 0; o < planes; o++, src += ho * wo, dst += wide)
+        {
+            for (var oh = 0; oh < ho; oh++)
+            {
+                var row = dst + oh * wp;
+                CopyRun(src + oh * wo, row, wo);
+                if (oh + 1 < ho) new Span<float>(row + wo, wp - wo).Clear();
+            }
+        }
+    }
+
     [ThreadStatic] private static float[]? t_columns;
     [ThreadStatic] private static float[]? t_columnGradients;
 
@@ -210,15 +240,14 @@ internal static class Convolution
             Gemm.UnpackedProduct.MultiplyShifted(g.GroupOut, wide, g.PatchSize, pw, g.PatchSize, 1, pimage, poffsets, pproduct, wide, accumulate: false);
         }
         var positions = ho * wo;
-        for (var o = 0; o < g.GroupOut; o++)
+        fixed (float* pproduct = product, py = y)
         {
-            var channel = grp * g.GroupOut + o;
-            var target = y.AsSpan((n * g.OutChannels + channel) * positions, positions);
-            for (var oh = 0; oh < ho; oh++)
+            for (var o = 0; o < g.GroupOut; o++)
             {
-                var source = product.AsSpan(o * wide + oh * wp, wo);
-                if (bias is null) source.CopyTo(target.Slice(oh * wo, wo));
-                else System.Numerics.Tensors.TensorPrimitives.Add(source, bias[channel], target.Slice(oh * wo, wo));
+                var channel = grp * g.GroupOut + o;
+                var target = py + (long)(n * g.OutChannels + channel) * positions;
+                var b = bias is null ? 0f : bias[channel];
+                for (var oh = 0; oh < ho; oh++) AddScalarRun(pproduct + o * wide + oh * wp, b, target + oh * wo, wo);
             }
         }
     }
@@ -268,12 +297,9 @@ internal static class Convolution
                 {
                     var n = pass + t;
                     var dyOffset = (n * g.OutChannels + grp * g.GroupOut) * (ho * wo);
-                    for (var o = 0; o < g.GroupOut; o++)
-                    for (var oh = 0; oh < ho; oh++)
+                    fixed (float* src = &dy[dyOffset], dst = &dyWide[t * g.GroupOut * wide])
                     {
-                        var row = dyWide.AsSpan((t * g.GroupOut + o) * wide + oh * wp, oh + 1 < ho ? wp : wo);
-                        dy.AsSpan(dyOffset + (o * ho + oh) * wo, wo).CopyTo(row);
-                        row[wo..].Clear();
+                        SpreadOnWideGrid(src, g.GroupOut, ho, wo, wp, dst);
                     }
                     if (padded) Pad(x.AsSpan(n * imageSize + grp * groupImage, groupImage), g, hp, wp, images.AsSpan(t * paddedSize, paddedSize));
                 }
@@ -308,13 +334,17 @@ internal static class Convolution
     }
 
     /// <summary>Copies channels of [H, W] into the middle of zeroed [Hp, Wp] planes.</summary>
-    private static void Pad(ReadOnlySpan<float> image, in Conv2dGeometry g, int hp, int wp, Span<float> padded)
+    private static unsafe void Pad(ReadOnlySpan<float> image, in Conv2dGeometry g, int hp, int wp, Span<float> padded)
     {
         padded[..(g.GroupIn * hp * wp)].Clear();
-        for (var c = 0; c < g.GroupIn; c++)
-        for (var h = 0; h < g.Height; h++)
+        if (image.Length < g.GroupIn * g.Height * g.Width) throw new ArgumentException("Pad: the image is smaller than the geometry.");
+        fixed (float* src = image, dst = padded)
         {
-            image.Slice((c * g.Height + h) * g.Width, g.Width).CopyTo(padded.Slice(c * hp * wp + (h + g.PadH) * wp + g.PadW, g.Width));
+            for (var c = 0; c < g.GroupIn; c++)
+            for (var h = 0; h < g.Height; h++)
+            {
+                CopyRun(src + (c * g.Height + h) * g.Width, dst + c * hp * wp + (h + g.PadH) * wp + g.PadW, g.Width);
+            }
         }
     }
 
@@ -439,12 +469,9 @@ internal static class Convolution
         var wide = (ho - 1) * wp + wo;
         var dyRows = Scratch(ref t_dyRows, g.GroupOut * wide);
         var dyOffset = (n * g.OutChannels + grp * g.GroupOut) * (ho * wo);
-        for (var o = 0; o < g.GroupOut; o++)
-        for (var oh = 0; oh < ho; oh++)
+        fixed (float* src = &dy[dyOffset], dst = dyRows)
         {
-            var row = dyRows.AsSpan(o * wide + oh * wp, oh + 1 < ho ? wp : wo);
-            dy.AsSpan(dyOffset + (o * ho + oh) * wo, wo).CopyTo(row);
-            row[wo..].Clear();
+            SpreadOnWideGrid(src, g.GroupOut, ho, wo, wp, dst);
         }
         var cols = Scratch(ref t_columnGradients, g.PatchSize * wide);
         Gemm.UnpackedProduct.Multiply(g.PatchSize, wide, g.GroupOut,
@@ -462,10 +489,13 @@ internal static class Convolution
             for (var r = 0; r < g.PatchSize; r++) AddRun(pcols + (long)r * wide, ptarget + offsets[r], wide);
         }
         if (!padded) return;
-        for (var c = 0; c < g.GroupIn; c++)
-        for (var h = 0; h < g.Height; h++)
+        fixed (float* src = target, dst = &dx[imageOffset])
         {
-            target.AsSpan(c * hp * wp + (h + g.PadH) * wp + g.PadW, g.Width).CopyTo(dx.AsSpan(imageOffset + (c * g.Height + h) * g.Width, g.Width));
+            for (var c = 0; c < g.GroupIn; c++)
+            for (var h = 0; h < g.Height; h++)
+            {
+                CopyRun(src + c * hp * wp + (h + g.PadH) * wp + g.PadW, dst + (c * g.Height + h) * g.Width, g.Width);
+            }
         }
     }
 }
