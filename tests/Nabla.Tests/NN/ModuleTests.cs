@@ -201,4 +201,28 @@ public class ModuleTests
         Assert.Equal(12, list.ParameterCount());
         Assert.Throws<NotSupportedException>(() => list.Forward(x));
     }
+
+    [Theory]
+    [InlineData(2, 2, 0, false)]
+    [InlineData(3, 2, 1, false)]   // overlapping windows with padding
+    [InlineData(3, 2, 0, true)]    // ceil mode: windows hanging over the edge
+    public void Relu_then_max_pooling_gives_the_values_and_gradients_of_the_layers_applied_in_order(int kernel, int stride, int padding, bool ceil)
+    {
+        // Whole numbers from -3 to 2 make ties, all-negative windows and exact zeros common.
+        var values = Tensor.RandInt(-3, 3, [2, 3, 7, 7], new Generator(11)).ToArray();
+        var seq = new Sequential(new Relu(), new MaxPool2d(kernel, stride, padding, ceil));
+        var pool = new MaxPool2d(kernel, stride, padding, ceil);
+
+        var x1 = Tensor.FromArray(values, 2, 3, 7, 7).RequireGrad();
+        var y1 = seq.Forward(x1);
+        var weights = Tensor.Randn(y1.Shape.ToArray(), new Generator(12));
+        (y1 * weights).Sum().Backward();
+
+        var x2 = Tensor.FromArray(values, 2, 3, 7, 7).RequireGrad();
+        var y2 = pool.Forward(x2.Relu());
+        (y2 * weights).Sum().Backward();
+        Assert.Equal(y2.ToArray(), y1.ToArray());
+        Assert.Equal(x2.Grad!.ToArray(), x1.Grad!.ToArray());
+        Assert.Contains(x1.Grad!.ToArray(), g => g != 0f);
+    }
 }

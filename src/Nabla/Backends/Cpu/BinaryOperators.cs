@@ -167,3 +167,43 @@ internal readonly struct GreaterThanOrEqual : IComparison
     public static bool Holds(float a, float b) => a >= b;
     public static Vector<int> Holds(Vector<float> a, Vector<float> b) => Vector.GreaterThanOrEqual(a, b);
 }
+
+/// <summary>ReLU's gradient in one pass: a (the incoming gradient) where b (ReLU's output) is positive, else 0.</summary>
+internal readonly struct ReluGradOperator : IBinaryOperator
+{
+    public static float Invoke(float a, float b) => b > 0f ? a : 0f;
+
+    public static void Invoke(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var positive = Vector.GreaterThan(new Vector<float>(b[i..]), Vector<float>.Zero);
+                Vector.ConditionalSelect(positive, new Vector<float>(a[i..]), Vector<float>.Zero).CopyTo(y[i..]);
+            }
+        }
+        for (; i < a.Length; i++) y[i] = b[i] > 0f ? a[i] : 0f;
+    }
+
+    public static void Invoke(ReadOnlySpan<float> a, float b, Span<float> y)
+    {
+        if (b > 0f) a.CopyTo(y);
+        else y.Clear();
+    }
+
+    public static void Invoke(float a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<float>(a);
+            for (; i <= b.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(b[i..]), Vector<float>.Zero), va, Vector<float>.Zero).CopyTo(y[i..]);
+            }
+        }
+        for (; i < b.Length; i++) y[i] = b[i] > 0f ? a : 0f;
+    }
+}

@@ -16,7 +16,8 @@ internal sealed class Relu : Node
     internal override Tensor?[] Backward(Tensor dy)
     {
         var y = _saved!.Get(this);
-        return [dy * y.Gt(0f)];
+        // Building a graph of the gradient (higher-order derivatives) needs it as tensor operations; otherwise one pass.
+        return [Autograd.IsEnabled ? dy * y.Gt(0f) : Elementwise.Binary<ReluGradOperator>(dy, y)];
     }
 
     protected override void ReleaseSaved() => _saved?.Release();
