@@ -18,6 +18,8 @@ public class ConvolutionTests
         "N3 C6 H14 W14 O16 k5x5",         // LeNet's second: 100 positions (a ragged 16-wide panel), 16 channels
         "N2 C4 H9 W8 O6 k3x2 p2x1 d2x1 g2", // stride 1 with padding, dilation and groups: shifted windows of a padded image
         "N80 C2 H6 W5 O3 k3x3 p1x1",        // ten images per weight-gradient chunk: two multi-image passes each
+        "N3 C4 H7 W9 O26 k3x3 p1x2 d1x2 g2", // 13 output channels per group: the weight gradient as a product with a ragged panel
+        "N20 C3 H6 W6 O12 k3x3 p1x1",       // several images per chunk added onto one product
     ];
 
     private static Conv2dGeometry Parse(string spec)
