@@ -5,17 +5,29 @@ a named local, so the JIT keeps the whole MR x NR tile in registers. Run from th
 """
 
 TILES = [
-    # name, vector type, lanes, MR, vectors per row, fused, summary
-    ("Vector512Tile12x32", "Vector512", 16, 12, 2, True,
+    # name, vector type, lanes, MR, vectors per row, fused, k steps per loop pass, summary
+    ("Vector512Tile12x32", "Vector512", 16, 12, 2, True, 1,
      "12×32 tile, 24 Vector512 accumulators (AVX-512 has 32 registers: 24 + 2 B + 1 broadcast)."),
-    ("Vector256Tile6x16", "Vector256", 8, 6, 2, True,
-     "6×16 tile, 12 Vector256 accumulators (AVX2 has 16 registers: 12 + 2 B + 1 broadcast)."),
-    ("Vector128Tile4x8", "Vector128", 4, 4, 2, False,
+    ("Vector256Tile6x16", "Vector256", 8, 6, 2, True, 4,
+     "6×16 tile, 12 Vector256 accumulators (AVX2 has 16 registers: 12 + 2 B + 1 broadcast); the k loop is unrolled 4 times."),
+    ("Vector128Tile4x8", "Vector128", 4, 4, 2, False, 1,
      "4×8 tile of Vector128 multiply-adds: the portable path for CPUs without FMA or wide vectors."),
 ]
 
 
-def kernel(name, vec, lanes, mr, nv, fused, doc):
+def step(vec, lanes, mr, nv, fused, k):
+    """One step of p: loads of B row k and broadcasts of A column k (relative to the loop's a and b)."""
+    nr = lanes * nv
+    out = [f"            b{j} = {vec}.Load(b + {k * nr + j * lanes});" for j in range(nv)]
+    for i in range(mr):
+        out.append(f"            a{i} = {vec}.Create(a[{k * mr + i}]);")
+        for j in range(nv):
+            out.append(f"            c{i}_{j} = {vec}.FusedMultiplyAdd(a{i}, b{j}, c{i}_{j});" if fused
+                       else f"            c{i}_{j} += a{i} * b{j};")
+    return out
+
+
+def kernel(name, vec, lanes, mr, nv, fused, unroll, doc):
     nr = lanes * nv
     out = [f"    /// <summary>{doc}</summary>",
            "    [MethodImpl(MethodImplOptions.AggressiveOptimization)]",
@@ -30,13 +42,15 @@ def kernel(name, vec, lanes, mr, nv, fused, doc):
     out.append("        }")
     for i in range(mr):
         out.append("        " + " ".join(f"var c{i}_{j} = {vec}<float>.Zero;" for j in range(nv)))
-    out += ["        for (var p = 0; p < kc; p++)", "        {"]
-    out += [f"            var b{j} = {vec}.Load(b + {j * lanes});" for j in range(nv)]
-    for i in range(mr):
-        out.append(f"            var a{i} = {vec}.Create(a[{i}]);")
-        for j in range(nv):
-            out.append(f"            c{i}_{j} = {vec}.FusedMultiplyAdd(a{i}, b{j}, c{i}_{j});" if fused
-                       else f"            c{i}_{j} += a{i} * b{j};")
+    out.append(f"        {vec}<float> " + ", ".join([f"a{i}" for i in range(mr)] + [f"b{j}" for j in range(nv)]) + ";")
+    out.append("        var p = 0;")
+    if unroll > 1:
+        out += [f"        for (; p + {unroll} <= kc; p += {unroll})", "        {"]
+        for k in range(unroll):
+            out += step(vec, lanes, mr, nv, fused, k)
+        out += [f"            a += {unroll * mr};", f"            b += {unroll * nr};", "        }"]
+    out += ["        for (; p < kc; p++)", "        {"]
+    out += step(vec, lanes, mr, nv, fused, 0)
     out += [f"            a += {mr};", f"            b += {nr};", "        }", "        if (accumulate)", "        {"]
     out += [f"            c{i}_{j} += {vec}.Load(c + {i} * ldc + {j * lanes});" for i in range(mr) for j in range(nv)]
     out.append("        }")

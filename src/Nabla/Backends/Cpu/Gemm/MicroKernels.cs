@@ -56,44 +56,46 @@ internal static unsafe class MicroKernels
         var c9_0 = Vector512<float>.Zero; var c9_1 = Vector512<float>.Zero;
         var c10_0 = Vector512<float>.Zero; var c10_1 = Vector512<float>.Zero;
         var c11_0 = Vector512<float>.Zero; var c11_1 = Vector512<float>.Zero;
-        for (var p = 0; p < kc; p++)
+        Vector512<float> a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, b0, b1;
+        var p = 0;
+        for (; p < kc; p++)
         {
-            var b0 = Vector512.Load(b + 0);
-            var b1 = Vector512.Load(b + 16);
-            var a0 = Vector512.Create(a[0]);
+            b0 = Vector512.Load(b + 0);
+            b1 = Vector512.Load(b + 16);
+            a0 = Vector512.Create(a[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-            var a1 = Vector512.Create(a[1]);
+            a1 = Vector512.Create(a[1]);
             c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
             c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-            var a2 = Vector512.Create(a[2]);
+            a2 = Vector512.Create(a[2]);
             c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
             c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-            var a3 = Vector512.Create(a[3]);
+            a3 = Vector512.Create(a[3]);
             c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
             c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-            var a4 = Vector512.Create(a[4]);
+            a4 = Vector512.Create(a[4]);
             c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
             c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-            var a5 = Vector512.Create(a[5]);
+            a5 = Vector512.Create(a[5]);
             c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
             c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-            var a6 = Vector512.Create(a[6]);
+            a6 = Vector512.Create(a[6]);
             c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
             c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-            var a7 = Vector512.Create(a[7]);
+            a7 = Vector512.Create(a[7]);
             c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
             c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-            var a8 = Vector512.Create(a[8]);
+            a8 = Vector512.Create(a[8]);
             c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
             c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-            var a9 = Vector512.Create(a[9]);
+            a9 = Vector512.Create(a[9]);
             c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
             c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-            var a10 = Vector512.Create(a[10]);
+            a10 = Vector512.Create(a[10]);
             c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
             c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-            var a11 = Vector512.Create(a[11]);
+            a11 = Vector512.Create(a[11]);
             c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
             c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
             a += 12;
@@ -152,7 +154,7 @@ internal static unsafe class MicroKernels
         Vector512.Store(c11_1, c + 11 * ldc + 16);
     }
 
-    /// <summary>6×16 tile, 12 Vector256 accumulators (AVX2 has 16 registers: 12 + 2 B + 1 broadcast).</summary>
+    /// <summary>6×16 tile, 12 Vector256 accumulators (AVX2 has 16 registers: 12 + 2 B + 1 broadcast); the k loop is unrolled 4 times.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Vector256Tile6x16(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
@@ -177,26 +179,113 @@ internal static unsafe class MicroKernels
         var c3_0 = Vector256<float>.Zero; var c3_1 = Vector256<float>.Zero;
         var c4_0 = Vector256<float>.Zero; var c4_1 = Vector256<float>.Zero;
         var c5_0 = Vector256<float>.Zero; var c5_1 = Vector256<float>.Zero;
-        for (var p = 0; p < kc; p++)
+        Vector256<float> a0, a1, a2, a3, a4, a5, b0, b1;
+        var p = 0;
+        for (; p + 4 <= kc; p += 4)
         {
-            var b0 = Vector256.Load(b + 0);
-            var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]);
+            b0 = Vector256.Load(b + 0);
+            b1 = Vector256.Load(b + 8);
+            a0 = Vector256.Create(a[0]);
             c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-            var a1 = Vector256.Create(a[1]);
+            a1 = Vector256.Create(a[1]);
             c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
             c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-            var a2 = Vector256.Create(a[2]);
+            a2 = Vector256.Create(a[2]);
             c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
             c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-            var a3 = Vector256.Create(a[3]);
+            a3 = Vector256.Create(a[3]);
             c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
             c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-            var a4 = Vector256.Create(a[4]);
+            a4 = Vector256.Create(a[4]);
             c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
             c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-            var a5 = Vector256.Create(a[5]);
+            a5 = Vector256.Create(a[5]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            b0 = Vector256.Load(b + 16);
+            b1 = Vector256.Load(b + 24);
+            a0 = Vector256.Create(a[6]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            a1 = Vector256.Create(a[7]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            a2 = Vector256.Create(a[8]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            a3 = Vector256.Create(a[9]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            a4 = Vector256.Create(a[10]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            a5 = Vector256.Create(a[11]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            b0 = Vector256.Load(b + 32);
+            b1 = Vector256.Load(b + 40);
+            a0 = Vector256.Create(a[12]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            a1 = Vector256.Create(a[13]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            a2 = Vector256.Create(a[14]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            a3 = Vector256.Create(a[15]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            a4 = Vector256.Create(a[16]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            a5 = Vector256.Create(a[17]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            b0 = Vector256.Load(b + 48);
+            b1 = Vector256.Load(b + 56);
+            a0 = Vector256.Create(a[18]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            a1 = Vector256.Create(a[19]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            a2 = Vector256.Create(a[20]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            a3 = Vector256.Create(a[21]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            a4 = Vector256.Create(a[22]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            a5 = Vector256.Create(a[23]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            a += 24;
+            b += 64;
+        }
+        for (; p < kc; p++)
+        {
+            b0 = Vector256.Load(b + 0);
+            b1 = Vector256.Load(b + 8);
+            a0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            a1 = Vector256.Create(a[1]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            a2 = Vector256.Create(a[2]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            a3 = Vector256.Create(a[3]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            a4 = Vector256.Create(a[4]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            a5 = Vector256.Create(a[5]);
             c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
             c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
             a += 6;
@@ -250,20 +339,22 @@ internal static unsafe class MicroKernels
         var c1_0 = Vector128<float>.Zero; var c1_1 = Vector128<float>.Zero;
         var c2_0 = Vector128<float>.Zero; var c2_1 = Vector128<float>.Zero;
         var c3_0 = Vector128<float>.Zero; var c3_1 = Vector128<float>.Zero;
-        for (var p = 0; p < kc; p++)
+        Vector128<float> a0, a1, a2, a3, b0, b1;
+        var p = 0;
+        for (; p < kc; p++)
         {
-            var b0 = Vector128.Load(b + 0);
-            var b1 = Vector128.Load(b + 4);
-            var a0 = Vector128.Create(a[0]);
+            b0 = Vector128.Load(b + 0);
+            b1 = Vector128.Load(b + 4);
+            a0 = Vector128.Create(a[0]);
             c0_0 += a0 * b0;
             c0_1 += a0 * b1;
-            var a1 = Vector128.Create(a[1]);
+            a1 = Vector128.Create(a[1]);
             c1_0 += a1 * b0;
             c1_1 += a1 * b1;
-            var a2 = Vector128.Create(a[2]);
+            a2 = Vector128.Create(a[2]);
             c2_0 += a2 * b0;
             c2_1 += a2 * b1;
-            var a3 = Vector128.Create(a[3]);
+            a3 = Vector128.Create(a[3]);
             c3_0 += a3 * b0;
             c3_1 += a3 * b1;
             a += 4;
