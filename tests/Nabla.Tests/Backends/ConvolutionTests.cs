@@ -135,6 +135,7 @@ public class PoolingTests
         { 10, 10, 2, 2, 0, false, true },
         { 9, 17, 2, 2, 0, false, true },
         { 5, 7, 2, 2, 0, false, true },
+        { 11, 9, 2, 2, 0, false, true },    // odd sizes: a row and a column no window covers, and an overlapping last group
     };
 
     [Theory]
@@ -155,8 +156,9 @@ public class PoolingTests
         var yAvg = new float[dy.Length];
         Pooling.MaxForward(x, yMax, argmax, g);
         Pooling.AvgForward(x, yAvg, g, includePad);
-        var dxMax = new float[x.Length];
-        var dxAvg = new float[x.Length];
+        // The backward kernels overwrite dx: start from garbage so an element they skip shows.
+        var dxMax = Enumerable.Repeat(float.NaN, x.Length).ToArray();
+        var dxAvg = Enumerable.Repeat(float.NaN, x.Length).ToArray();
         Pooling.MaxBackward(dy, argmax, dxMax, g);
         Pooling.AvgBackward(dy, dxAvg, g, includePad);
 

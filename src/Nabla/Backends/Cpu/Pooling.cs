@@ -158,11 +158,59 @@ internal static class Pooling
     private static void MaxBackward(float[] dy, int[] argmax, float[] dx, in Pool2dGeometry g, int p0, int p1)
     {
         int outPlane = g.OutHeight * g.OutWidth, plane = g.Height * g.Width;
+        if (g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 } && 2 * g.OutHeight <= g.Height && 2 * g.OutWidth <= g.Width
+            && g.OutWidth >= 4 && Vector256.IsHardwareAccelerated)
+        {
+            MaxBackward2x2(dy, argmax, dx, g.Width, plane, g.Height, g.OutHeight, g.OutWidth, p0, p1);
+            return;
+        }
         dx.AsSpan(p0 * plane, (p1 - p0) * plane).Clear();
         for (var p = p0; p < p1; p++)
         {
             var dst = dx.AsSpan(p * plane, plane);
             for (var o = p * outPlane; o < (p + 1) * outPlane; o++) dst[argmax[o]] += dy[o];
+        }
+    }
+
+    /// <summary>
+    /// Backward of the 2×2, stride-2 windows in one pass that writes every element of dx once: four windows at a
+    /// time, each window's gradient goes to the corner its arg-max names and zeros to the other three (no clearing
+    /// pass, no scattered adds). Rows and columns no window covers (odd sizes) are zeroed.
+    /// </summary>
+    private static void MaxBackward2x2(float[] dy, int[] argmax, float[] dx, int width, int plane, int height, int ho, int wo, int p0, int p1)
+    {
+        var pairs = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+        var topCorners = Vector256.Create(0, 1, 0, 1, 0, 1, 0, 1);
+        var bottomCorners = topCorners + Vector256.Create(width);
+        for (var p = p0; p < p1; p++)
+        {
+            for (var oh = 0; oh < ho; oh++)
+            {
+                var rowIndex = 2 * oh * width;
+                var top = p * plane + rowIndex;
+                var output = (p * ho + oh) * wo;
+                for (var ow = 0; ; ow += 4)
+                {
+                    // The last group overlaps the one before when wo is not a multiple of four: it writes the same values.
+                    ow = Math.Min(ow, wo - 4);
+                    var g = Vector128.LoadUnsafe(ref dy[output + ow]);
+                    // Each window's arg-max relative to its top-left corner: 0, 1, width or width + 1.
+                    var corner = Vector128.LoadUnsafe(ref argmax[output + ow]) - Vector128.Create(0, 2, 4, 6) - Vector128.Create(rowIndex + 2 * ow);
+                    var gradients = Vector256.Shuffle(Vector256.Create(g, g), pairs);
+                    var corners = Vector256.Shuffle(Vector256.Create(corner, corner), pairs);
+                    Vector256.ConditionalSelect(Vector256.Equals(corners, topCorners).AsSingle(), gradients, Vector256<float>.Zero)
+                        .StoreUnsafe(ref dx[top + 2 * ow]);
+                    Vector256.ConditionalSelect(Vector256.Equals(corners, bottomCorners).AsSingle(), gradients, Vector256<float>.Zero)
+                        .StoreUnsafe(ref dx[top + width + 2 * ow]);
+                    if (ow == wo - 4) break;
+                }
+                for (var w = 2 * wo; w < width; w++)
+                {
+                    dx[top + w] = 0f;
+                    dx[top + width + w] = 0f;
+                }
+            }
+            if (2 * ho < height) dx.AsSpan(p * plane + 2 * ho * width, (height - 2 * ho) * width).Clear();
         }
     }
 
