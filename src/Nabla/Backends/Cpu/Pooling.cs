@@ -96,6 +96,16 @@ internal static class Pooling
                 var origin = p * plane + 2 * oh * width;
                 var output = (p * ho + oh) * wo;
                 ref var top = ref x[origin];
+                if (vectors && wo >= 8)
+                {
+                    for (var ow = 0; ; ow += 8)
+                    {
+                        ow = Math.Min(ow, wo - 8);
+                        MaxOfEightWindows(ref top, width, 2 * ow, ref y[output + ow], ref argmax[output + ow], 2 * oh * width);
+                        if (ow == wo - 8) break;
+                    }
+                    continue;
+                }
                 if (vectors)
                 {
                     for (var ow = 0; ; ow += 4)
@@ -118,6 +128,33 @@ internal static class Pooling
                 }
             }
         }
+    }
+
+    /// <summary>Column w.. of a row pair: the maxima of windows w/2 .. w/2+7 and their indices (offset by <paramref name="rowIndex"/>).</summary>
+    private static void MaxOfEightWindows(ref float top, int width, int w, ref float y, ref int argmax, int rowIndex)
+    {
+        var evensThenOdds = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        var upperA = Vector256.Shuffle(Vector256.LoadUnsafe(ref top, (nuint)w), evensThenOdds);
+        var upperB = Vector256.Shuffle(Vector256.LoadUnsafe(ref top, (nuint)(w + 8)), evensThenOdds);
+        var lowerA = Vector256.Shuffle(Vector256.LoadUnsafe(ref top, (nuint)(width + w)), evensThenOdds);
+        var lowerB = Vector256.Shuffle(Vector256.LoadUnsafe(ref top, (nuint)(width + w + 8)), evensThenOdds);
+        var best = Vector256.Create(upperA.GetLower(), upperB.GetLower());
+        var index = Vector256<int>.Zero;
+        Take(ref best, ref index, Vector256.Create(upperA.GetUpper(), upperB.GetUpper()), 1);
+        Take(ref best, ref index, Vector256.Create(lowerA.GetLower(), lowerB.GetLower()), width);
+        Take(ref best, ref index, Vector256.Create(lowerA.GetUpper(), lowerB.GetUpper()), width + 1);
+        best.StoreUnsafe(ref y);
+        (index + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create(rowIndex + w)).StoreUnsafe(ref argmax);
+    }
+
+    /// <summary>Where a candidate wins (larger, or the first NaN), it becomes the best and its offset the index.</summary>
+    private static void Take(ref Vector256<float> best, ref Vector256<int> index, Vector256<float> candidate, int offset)
+    {
+        var isNaN = ~Vector256.Equals(candidate, candidate);
+        var bestIsNaN = ~Vector256.Equals(best, best);
+        var wins = Vector256.GreaterThan(candidate, best) | Vector256.AndNot(isNaN, bestIsNaN);
+        best = Vector256.ConditionalSelect(wins, candidate, best);
+        index = Vector256.ConditionalSelect(wins.AsInt32(), Vector256.Create(offset), index);
     }
 
     /// <summary>Column w.. of a row pair: the maxima of windows w/2 .. w/2+3 and their indices (offset by <paramref name="rowIndex"/>).</summary>
