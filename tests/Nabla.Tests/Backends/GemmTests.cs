@@ -187,15 +187,19 @@ public class GemmTests
         var saved = WorkerPool.Shared.Threads;
         try
         {
-            foreach (var (m, n, k) in new[] { (300, 257, 513), (64, 784, 128), (784, 64, 129), (1000, 20, 700) })
+            // Column splits over several row and depth blocks, with A read directly and transposed.
+            foreach (var (m, n, k) in new[] { (300, 257, 513), (64, 784, 128), (784, 64, 129), (1000, 20, 700), (200, 333, 600), (150, 400, 300) })
             {
-                var a = Tensor.Randn([m, k], new Generator(5));
-                var b = Tensor.Randn([k, n], new Generator(6));
-                WorkerPool.Shared.Threads = 1;
-                var one = a.MatMul(b).ToArray();
-                WorkerPool.Shared.Threads = Math.Min(2, Environment.ProcessorCount);
-                var two = a.MatMul(b).ToArray();
-                Assert.Equal(one, two);
+                foreach (var transposedA in new[] { false, true })
+                {
+                    var a = transposedA ? Tensor.Randn([k, m], new Generator(5)).T : Tensor.Randn([m, k], new Generator(5));
+                    var b = Tensor.Randn([k, n], new Generator(6));
+                    WorkerPool.Shared.Threads = 1;
+                    var one = a.MatMul(b).ToArray();
+                    WorkerPool.Shared.Threads = Math.Min(2, Environment.ProcessorCount);
+                    var two = a.MatMul(b).ToArray();
+                    for (var i = 0; i < one.Length; i++) Assert.True(one[i] == two[i], $"{m}x{n}x{k} transposedA={transposedA} element {i}: {one[i]} vs {two[i]}");
+                }
             }
         }
         finally
