@@ -29,7 +29,8 @@ public sealed class Sequential : Module
             if (_layers[i] is Relu relu && i + 1 < _layers.Count && _layers[i + 1] is MaxPool2d pool && ForwardObserver.Current is null)
             {
                 // max(relu(v)) = relu(max(v)), and the gradients agree too: the window's arg-max only moves where every
-                // value is ≤ 0, where ReLU's gradient is 0 either way. Pooling first runs ReLU on a quarter of the values.
+                // value is ≤ 0, where ReLU's gradient is 0 either way. Pooling first runs ReLU on the pooled values only
+                // (a quarter of them for 2×2 windows).
                 x = relu.Forward(pool.Forward(x));
                 i++;
                 continue;
