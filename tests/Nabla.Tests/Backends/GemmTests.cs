@@ -126,9 +126,14 @@ public class GemmTests
         }
     }
 
-    /// <summary>The unpacked products of one image's convolution: ragged rows (not a multiple of 6) and columns (not of 16), A and Aᵀ.</summary>
+    /// <summary>
+    /// The unpacked products of one image's convolution: ragged rows (not a multiple of 6) and columns (not of 16), A and
+    /// Aᵀ, including the direct 4×16 (four rows left) and 6×8 (eight columns left) tiles.
+    /// </summary>
     [Theory]
     [InlineData(6, 16, 25)]
+    [InlineData(10, 136, 21)]
+    [InlineData(16, 40, 150)]
     [InlineData(16, 100, 150)]
     [InlineData(150, 100, 16)]
     [InlineData(1, 3, 1)]

@@ -92,7 +92,10 @@ internal static unsafe class UnpackedProduct
         public float* Row(int p) => b + offsets[p];
     }
 
-    /// <summary>All row tiles of one column panel; a ragged tile (rows or columns) goes through <paramref name="tile"/>.</summary>
+    /// <summary>
+    /// All row tiles of one column panel. Full 6×16 tiles, 4×16 tiles (e.g. the last rows of 16 output channels) and
+    /// 6×8 tiles (a last panel 8 wide) write C directly; other ragged tiles go through <paramref name="tile"/>.
+    /// </summary>
     private static void Rows<TRows>(int m, int k, float* a, int ars, int acs, TRows b, int column, float* c, int ldc, bool accumulate, int width, float* tile)
         where TRows : struct, IRows
     {
@@ -103,11 +106,21 @@ internal static unsafe class UnpackedProduct
             var cTile = c + (long)i * ldc;
             if (rows == MR && width == NR)
             {
-                Tile6x16(k, aTile, ars, acs, b, column, cTile, ldc, accumulate);
+                Tile<Shape6x16, TRows>(k, aTile, ars, acs, b, column, cTile, ldc, accumulate);
+                continue;
+            }
+            if (rows == 4 && width == NR)
+            {
+                Tile<Shape4x16, TRows>(k, aTile, ars, acs, b, column, cTile, ldc, accumulate);
+                continue;
+            }
+            if (rows == MR && width == 8)
+            {
+                Tile<Shape6x8, TRows>(k, aTile, ars, acs, b, column, cTile, ldc, accumulate);
                 continue;
             }
             // Missing rows repeat row 0 of the tile (valid memory); only the real rows and columns are kept.
-            Tile6x16(k, aTile, ars, acs, b, column, tile, NR, false, rows);
+            Tile<Shape6x16, TRows>(k, aTile, ars, acs, b, column, tile, NR, false, rows);
             for (var r = 0; r < rows; r++)
             {
                 var source = new ReadOnlySpan<float>(tile + r * NR, width);
@@ -118,12 +131,39 @@ internal static unsafe class UnpackedProduct
         }
     }
 
+    /// <summary>A tile's rows and whether it is two vectors (16 columns) wide or one (8); constants the JIT folds per shape.</summary>
+    private interface ITileShape
+    {
+        static abstract int Rows { get; }
+        static abstract bool Wide { get; }
+    }
+
+    private readonly struct Shape6x16 : ITileShape
+    {
+        public static int Rows => 6;
+        public static bool Wide => true;
+    }
+
+    private readonly struct Shape4x16 : ITileShape
+    {
+        public static int Rows => 4;
+        public static bool Wide => true;
+    }
+
+    private readonly struct Shape6x8 : ITileShape
+    {
+        public static int Rows => 6;
+        public static bool Wide => false;
+    }
+
     /// <summary>
-    /// A 6×16 tile: 12 Vector256 accumulators, two B loads and six broadcasts of A per step of p.
-    /// With <paramref name="rows"/> below 6 the rows past it read A's row 0 (their results are discarded).
+    /// A tile of up to 6×16: a Vector256 accumulator per row and vector, two (or one) B loads and a broadcast of A per
+    /// row per step of p; the shape's unused rows and vectors are compiled away. With <paramref name="rows"/> below the
+    /// shape's, the rows past it read A's row 0 (their results are discarded).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x16<TRows>(int k, float* a, int ars, int acs, TRows rowsOfB, int column, float* c, int ldc, bool accumulate, int rows = MR)
+    private static void Tile<TShape, TRows>(int k, float* a, int ars, int acs, TRows rowsOfB, int column, float* c, int ldc, bool accumulate, int rows = MR)
+        where TShape : struct, ITileShape
         where TRows : struct, IRows
     {
         // Offsets of the six A rows; a short tile points its missing rows at row 0.
@@ -138,41 +178,51 @@ internal static unsafe class UnpackedProduct
         {
             var b = rowsOfB.Row(p) + column;
             var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
+            var b1 = TShape.Wide ? Vector256.Load(b + 8) : default;
             var x = Vector256.Create(a[0]);
             c0_0 = Vector256.FusedMultiplyAdd(x, b0, c0_0);
-            c0_1 = Vector256.FusedMultiplyAdd(x, b1, c0_1);
+            if (TShape.Wide) c0_1 = Vector256.FusedMultiplyAdd(x, b1, c0_1);
             x = Vector256.Create(a[o1]);
             c1_0 = Vector256.FusedMultiplyAdd(x, b0, c1_0);
-            c1_1 = Vector256.FusedMultiplyAdd(x, b1, c1_1);
+            if (TShape.Wide) c1_1 = Vector256.FusedMultiplyAdd(x, b1, c1_1);
             x = Vector256.Create(a[o2]);
             c2_0 = Vector256.FusedMultiplyAdd(x, b0, c2_0);
-            c2_1 = Vector256.FusedMultiplyAdd(x, b1, c2_1);
+            if (TShape.Wide) c2_1 = Vector256.FusedMultiplyAdd(x, b1, c2_1);
             x = Vector256.Create(a[o3]);
             c3_0 = Vector256.FusedMultiplyAdd(x, b0, c3_0);
-            c3_1 = Vector256.FusedMultiplyAdd(x, b1, c3_1);
-            x = Vector256.Create(a[o4]);
-            c4_0 = Vector256.FusedMultiplyAdd(x, b0, c4_0);
-            c4_1 = Vector256.FusedMultiplyAdd(x, b1, c4_1);
-            x = Vector256.Create(a[o5]);
-            c5_0 = Vector256.FusedMultiplyAdd(x, b0, c5_0);
-            c5_1 = Vector256.FusedMultiplyAdd(x, b1, c5_1);
+            if (TShape.Wide) c3_1 = Vector256.FusedMultiplyAdd(x, b1, c3_1);
+            if (TShape.Rows > 4)
+            {
+                x = Vector256.Create(a[o4]);
+                c4_0 = Vector256.FusedMultiplyAdd(x, b0, c4_0);
+                if (TShape.Wide) c4_1 = Vector256.FusedMultiplyAdd(x, b1, c4_1);
+                x = Vector256.Create(a[o5]);
+                c5_0 = Vector256.FusedMultiplyAdd(x, b0, c5_0);
+                if (TShape.Wide) c5_1 = Vector256.FusedMultiplyAdd(x, b1, c5_1);
+            }
             a += acs;
         }
+        Finish(c0_0, c0_1, c, accumulate, TShape.Wide);
+        Finish(c1_0, c1_1, c + ldc, accumulate, TShape.Wide);
+        Finish(c2_0, c2_1, c + 2 * ldc, accumulate, TShape.Wide);
+        Finish(c3_0, c3_1, c + 3 * ldc, accumulate, TShape.Wide);
+        if (TShape.Rows > 4)
+        {
+            Finish(c4_0, c4_1, c + 4 * ldc, accumulate, TShape.Wide);
+            Finish(c5_0, c5_1, c + 5 * ldc, accumulate, TShape.Wide);
+        }
+    }
+
+    /// <summary>Stores one row of a tile (adding C's values first when accumulating).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector256<float> low, Vector256<float> high, float* c, bool accumulate, bool wide)
+    {
         if (accumulate)
         {
-            c0_0 += Vector256.Load(c); c0_1 += Vector256.Load(c + 8);
-            c1_0 += Vector256.Load(c + ldc); c1_1 += Vector256.Load(c + ldc + 8);
-            c2_0 += Vector256.Load(c + 2 * ldc); c2_1 += Vector256.Load(c + 2 * ldc + 8);
-            c3_0 += Vector256.Load(c + 3 * ldc); c3_1 += Vector256.Load(c + 3 * ldc + 8);
-            c4_0 += Vector256.Load(c + 4 * ldc); c4_1 += Vector256.Load(c + 4 * ldc + 8);
-            c5_0 += Vector256.Load(c + 5 * ldc); c5_1 += Vector256.Load(c + 5 * ldc + 8);
+            low += Vector256.Load(c);
+            if (wide) high += Vector256.Load(c + 8);
         }
-        Vector256.Store(c0_0, c); Vector256.Store(c0_1, c + 8);
-        Vector256.Store(c1_0, c + ldc); Vector256.Store(c1_1, c + ldc + 8);
-        Vector256.Store(c2_0, c + 2 * ldc); Vector256.Store(c2_1, c + 2 * ldc + 8);
-        Vector256.Store(c3_0, c + 3 * ldc); Vector256.Store(c3_1, c + 3 * ldc + 8);
-        Vector256.Store(c4_0, c + 4 * ldc); Vector256.Store(c4_1, c + 4 * ldc + 8);
-        Vector256.Store(c5_0, c + 5 * ldc); Vector256.Store(c5_1, c + 5 * ldc + 8);
+        Vector256.Store(low, c);
+        if (wide) Vector256.Store(high, c + 8);
     }
 }
