@@ -56,7 +56,7 @@ internal static class SubnormalBench
         yield return ("sigmoid, 65536 values", s => { var x = Values(s, 1); return () => x.Sigmoid(); });
         yield return ("exp, 65536 values", s => { var x = Values(s, 1); return () => x.Exp(); });
         yield return ("sqrt, 65536 values", s => { var x = Values(s, 1).Abs(); return () => x.Sqrt(); });
-        yield return ("log, 65536 values", s => { var x = Values(s, 1).Abs() + 0f; return () => x.Log(); });
+        yield return ("log, 65536 values", s => { var x = Values(s, 1).Abs(); return () => x.Log(); });
         yield return ("x / y, 65536 values", s => { var x = Values(s, 1); var y = Values(1f, 2) + 1f; return () => x / y; });
         yield return ("x · y, 65536 values", s => { var x = Values(s, 1); var y = Values(1f, 2); return () => x * y; });
         yield return ("matmul 256×256 · 256×256", s =>
