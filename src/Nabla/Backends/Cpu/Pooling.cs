@@ -172,14 +172,14 @@ internal static class Pooling
         (index + Vector128.Create(0, 2, 4, 6) + Vector128.Create(rowIndex + w)).StoreUnsafe(ref argmax);
     }
 
-    /// <summary>Where a candidate wins (larger, or the first NaN), it becomes the best and its offset the index.</summary>
+    /// <summary><see cref="Take(ref Vector256{float}, ref Vector256{int}, Vector256{float}, int)"/> on four lanes (the upper four are ignored).</summary>
     private static void Take(ref Vector128<float> best, ref Vector128<int> index, Vector128<float> candidate, int offset)
     {
-        var isNaN = ~Vector128.Equals(candidate, candidate);
-        var bestIsNaN = ~Vector128.Equals(best, best);
-        var wins = Vector128.GreaterThan(candidate, best) | Vector128.AndNot(isNaN, bestIsNaN);
-        best = Vector128.ConditionalSelect(wins, candidate, best);
-        index = Vector128.ConditionalSelect(wins.AsInt32(), Vector128.Create(offset), index);
+        var wideBest = best.ToVector256Unsafe();
+        var wideIndex = index.ToVector256Unsafe();
+        Take(ref wideBest, ref wideIndex, candidate.ToVector256Unsafe(), offset);
+        best = wideBest.GetLower();
+        index = wideIndex.GetLower();
     }
 
     /// <summary>v replaces the window's best so far when larger, or when it is the window's first NaN.</summary>
