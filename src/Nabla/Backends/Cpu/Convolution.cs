@@ -31,11 +31,8 @@ internal static class Convolution
     /// <remarks>Row r of the columns starts at cols[r · ldCols], so one image can fill its slice of a batch-wide matrix.</remarks>
     public static unsafe void Im2Col(ReadOnlySpan<float> image, in Conv2dGeometry g, int channels, Span<float> cols, int ldCols)
     {
-        int ho = g.OutHeight, wo = g.OutWidth, positions = ho * wo, plane = g.Height * g.Width;
-        if (image.Length < channels * plane || cols.Length < ((channels * g.KernelH * g.KernelW - 1) * ldCols + positions))
-        {
-            throw new ArgumentException($"Im2Col: an image of {image.Length} floats or columns of {cols.Length} are too small for the geometry.");
-        }
+        int ho = g.OutHeight, wo = g.OutWidth, plane = g.Height * g.Width;
+        RequireSizes("Im2Col", image.Length, cols.Length, ldCols, g, channels);
         fixed (float* x = image, columns = cols)
         {
             var row = 0;
@@ -73,14 +70,20 @@ internal static class Convolution
         }
     }
 
+    /// <summary>Throws when an image of <paramref name="imageLength"/> floats or a column matrix of <paramref name="colsLength"/> is too small for the geometry.</summary>
+    private static void RequireSizes(string kernel, int imageLength, int colsLength, int ldCols, in Conv2dGeometry g, int channels)
+    {
+        if (imageLength < channels * g.Height * g.Width || colsLength < (channels * g.KernelH * g.KernelW - 1) * ldCols + g.OutHeight * g.OutWidth)
+        {
+            throw new ArgumentException($"{kernel}: an image of {imageLength} floats or columns of {colsLength} are too small for the geometry.");
+        }
+    }
+
     /// <summary>The adjoint of <see cref="Im2Col"/>: adds every column entry back onto the image position it came from.</summary>
     public static unsafe void Col2ImAdd(ReadOnlySpan<float> cols, int ldCols, in Conv2dGeometry g, int channels, Span<float> image)
     {
-        int ho = g.OutHeight, wo = g.OutWidth, positions = ho * wo, plane = g.Height * g.Width;
-        if (image.Length < channels * plane || cols.Length < ((channels * g.KernelH * g.KernelW - 1) * ldCols + positions))
-        {
-            throw new ArgumentException($"Col2ImAdd: an image of {image.Length} floats or columns of {cols.Length} are too small for the geometry.");
-        }
+        int ho = g.OutHeight, wo = g.OutWidth, plane = g.Height * g.Width;
+        RequireSizes("Col2ImAdd", image.Length, cols.Length, ldCols, g, channels);
         fixed (float* x = image, columns = cols)
         {
             var row = 0;
