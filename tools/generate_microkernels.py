@@ -5,12 +5,14 @@ a named local, so the JIT keeps the whole MR x NR tile in registers. Run from th
 """
 
 TILES = [
-    # name, vector type, lanes, MR, vectors per row, fused, k steps per loop pass, summary
-    ("Vector512Tile12x32", "Vector512", 16, 12, 2, True, 1,
+    # name, vector type, lanes, MR, vectors per row, fused, k steps per loop pass,
+    # k steps before the end at which C's tile is prefetched (0: before the loop), summary
+    ("Vector512Tile12x32", "Vector512", 16, 12, 2, True, 1, 0,
      "12×32 tile, 24 Vector512 accumulators (AVX-512 has 32 registers: 24 + 2 B + 1 broadcast)."),
-    ("Vector256Tile6x16", "Vector256", 8, 6, 2, True, 4,
-     "6×16 tile, 12 Vector256 accumulators (AVX2 has 16 registers: 12 + 2 B + 1 broadcast); the k loop is unrolled 4 times."),
-    ("Vector128Tile4x8", "Vector128", 4, 4, 2, False, 1,
+    ("Vector256Tile6x16", "Vector256", 8, 6, 2, True, 4, 96,
+     "6×16 tile, 12 Vector256 accumulators (AVX2 has 16 registers: 12 + 2 B + 1 broadcast); the k loop is unrolled 4 times "
+     "and C's lines are requested 96 steps before the end."),
+    ("Vector128Tile4x8", "Vector128", 4, 4, 2, False, 1, 0,
      "4×8 tile of Vector128 multiply-adds: the portable path for CPUs without FMA or wide vectors."),
 ]
 
@@ -27,28 +29,42 @@ def step(vec, lanes, mr, nv, fused, k):
     return out
 
 
-def kernel(name, vec, lanes, mr, nv, fused, unroll, doc):
+def prefetch_c(mr, nr):
+    """Asks for the first and last line of each row of C's tile: the tile is read or written after the k loop."""
+    out = ["        if (Sse.IsSupported)", "        {"]
+    for i in range(mr):
+        out.append(f"            Sse.Prefetch0(c + {i} * ldc);")
+        out.append(f"            Sse.Prefetch0(c + {i} * ldc + {nr - 1});")
+    return out + ["        }"]
+
+
+def loop(vec, lanes, mr, nv, fused, unroll, bound):
+    """The k loop unrolled `unroll` times, running while p + unroll <= bound (nothing when unroll is 1)."""
+    if unroll == 1:
+        return []
+    nr = lanes * nv
+    out = [f"        for (; p + {unroll} <= {bound}; p += {unroll})", "        {"]
+    for k in range(unroll):
+        out += step(vec, lanes, mr, nv, fused, k)
+    return out + [f"            a += {unroll * mr};", f"            b += {unroll * nr};", "        }"]
+
+
+def kernel(name, vec, lanes, mr, nv, fused, unroll, lead, doc):
     nr = lanes * nv
     out = [f"    /// <summary>{doc}</summary>",
            "    [MethodImpl(MethodImplOptions.AggressiveOptimization)]",
            f"    public static void {name}(int kc, float* a, float* b, float* c, int ldc, bool accumulate)",
            "    {"]
-    # C's tile is read (or written) only after the k loop: ask for its lines now so they arrive during it.
-    out.append("        if (Sse.IsSupported)")
-    out.append("        {")
-    for i in range(mr):
-        out.append(f"            Sse.Prefetch0(c + {i} * ldc);")
-        out.append(f"            Sse.Prefetch0(c + {i} * ldc + {nr - 1});")
-    out.append("        }")
     for i in range(mr):
         out.append("        " + " ".join(f"var c{i}_{j} = {vec}<float>.Zero;" for j in range(nv)))
     out.append(f"        {vec}<float> " + ", ".join([f"a{i}" for i in range(mr)] + [f"b{j}" for j in range(nv)]) + ";")
     out.append("        var p = 0;")
-    if unroll > 1:
-        out += [f"        for (; p + {unroll} <= kc; p += {unroll})", "        {"]
-        for k in range(unroll):
-            out += step(vec, lanes, mr, nv, fused, k)
-        out += [f"            a += {unroll * mr};", f"            b += {unroll * nr};", "        }"]
+    if lead:
+        # Requested this late, C's lines (which share L1 sets whenever ldc is a power of two) are not evicted
+        # by the A and B panels before the tile is read and written.
+        out += loop(vec, lanes, mr, nv, fused, unroll, f"kc - {lead}")
+    out += prefetch_c(mr, nr)
+    out += loop(vec, lanes, mr, nv, fused, unroll, "kc")
     out += ["        for (; p < kc; p++)", "        {"]
     out += step(vec, lanes, mr, nv, fused, 0)
     out += [f"            a += {mr};", f"            b += {nr};", "        }", "        if (accumulate)", "        {"]

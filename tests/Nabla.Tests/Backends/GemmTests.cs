@@ -14,7 +14,7 @@ public class GemmTests
     public static TheoryData<string, int, int, int> Sizes()
     {
         var data = new TheoryData<string, int, int, int>();
-        (int M, int N, int K)[] sizes = [(1, 1, 1), (7, 13, 5), (67, 129, 33), (13, 7, 300), (100, 3, 520), (5, 200, 17), (96, 96, 96)];
+        (int M, int N, int K)[] sizes = [(1, 1, 1), (7, 13, 5), (67, 129, 33), (13, 7, 300), (100, 3, 520), (5, 200, 17), (96, 96, 96), (70, 37, 1100)];
         foreach (var path in new[] { GemmPath.Vector512, GemmPath.Vector256, GemmPath.Portable })
         {
             foreach (var (m, n, k) in sizes) data.Add(path.ToString(), m, n, k);

@@ -73,7 +73,7 @@ internal static unsafe class Gemm
 internal sealed unsafe class Tiling
 {
     private static readonly Tiling Wide = new(GemmPath.Vector512, 12, 32, 384, 96, 1536, &MicroKernels.Vector512Tile12x32);
-    private static readonly Tiling Avx2 = new(GemmPath.Vector256, 6, 16, 256, 96, 2048, &MicroKernels.Vector256Tile6x16);
+    private static readonly Tiling Avx2 = new(GemmPath.Vector256, 6, 16, 512, 60, 2048, &MicroKernels.Vector256Tile6x16);
     private static readonly Tiling Portable = new(GemmPath.Portable, 4, 8, 256, 64, 512, &MicroKernels.Vector128Tile4x8);
 
     internal Tiling(GemmPath path, int mr, int nr, int kc, int mc, int nc, delegate*<int, float*, float*, float*, int, bool, void> kernel)

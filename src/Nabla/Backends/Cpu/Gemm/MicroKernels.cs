@@ -17,6 +17,20 @@ internal static unsafe class MicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Vector512Tile12x32(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
+        var c0_0 = Vector512<float>.Zero; var c0_1 = Vector512<float>.Zero;
+        var c1_0 = Vector512<float>.Zero; var c1_1 = Vector512<float>.Zero;
+        var c2_0 = Vector512<float>.Zero; var c2_1 = Vector512<float>.Zero;
+        var c3_0 = Vector512<float>.Zero; var c3_1 = Vector512<float>.Zero;
+        var c4_0 = Vector512<float>.Zero; var c4_1 = Vector512<float>.Zero;
+        var c5_0 = Vector512<float>.Zero; var c5_1 = Vector512<float>.Zero;
+        var c6_0 = Vector512<float>.Zero; var c6_1 = Vector512<float>.Zero;
+        var c7_0 = Vector512<float>.Zero; var c7_1 = Vector512<float>.Zero;
+        var c8_0 = Vector512<float>.Zero; var c8_1 = Vector512<float>.Zero;
+        var c9_0 = Vector512<float>.Zero; var c9_1 = Vector512<float>.Zero;
+        var c10_0 = Vector512<float>.Zero; var c10_1 = Vector512<float>.Zero;
+        var c11_0 = Vector512<float>.Zero; var c11_1 = Vector512<float>.Zero;
+        Vector512<float> a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, b0, b1;
+        var p = 0;
         if (Sse.IsSupported)
         {
             Sse.Prefetch0(c + 0 * ldc);
@@ -44,20 +58,6 @@ internal static unsafe class MicroKernels
             Sse.Prefetch0(c + 11 * ldc);
             Sse.Prefetch0(c + 11 * ldc + 31);
         }
-        var c0_0 = Vector512<float>.Zero; var c0_1 = Vector512<float>.Zero;
-        var c1_0 = Vector512<float>.Zero; var c1_1 = Vector512<float>.Zero;
-        var c2_0 = Vector512<float>.Zero; var c2_1 = Vector512<float>.Zero;
-        var c3_0 = Vector512<float>.Zero; var c3_1 = Vector512<float>.Zero;
-        var c4_0 = Vector512<float>.Zero; var c4_1 = Vector512<float>.Zero;
-        var c5_0 = Vector512<float>.Zero; var c5_1 = Vector512<float>.Zero;
-        var c6_0 = Vector512<float>.Zero; var c6_1 = Vector512<float>.Zero;
-        var c7_0 = Vector512<float>.Zero; var c7_1 = Vector512<float>.Zero;
-        var c8_0 = Vector512<float>.Zero; var c8_1 = Vector512<float>.Zero;
-        var c9_0 = Vector512<float>.Zero; var c9_1 = Vector512<float>.Zero;
-        var c10_0 = Vector512<float>.Zero; var c10_1 = Vector512<float>.Zero;
-        var c11_0 = Vector512<float>.Zero; var c11_1 = Vector512<float>.Zero;
-        Vector512<float> a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, b0, b1;
-        var p = 0;
         for (; p < kc; p++)
         {
             b0 = Vector512.Load(b + 0);
@@ -154,10 +154,103 @@ internal static unsafe class MicroKernels
         Vector512.Store(c11_1, c + 11 * ldc + 16);
     }
 
-    /// <summary>6×16 tile, 12 Vector256 accumulators (AVX2 has 16 registers: 12 + 2 B + 1 broadcast); the k loop is unrolled 4 times.</summary>
+    /// <summary>6×16 tile, 12 Vector256 accumulators (AVX2 has 16 registers: 12 + 2 B + 1 broadcast); the k loop is unrolled 4 times and C's lines are requested 96 steps before the end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Vector256Tile6x16(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
+        var c0_0 = Vector256<float>.Zero; var c0_1 = Vector256<float>.Zero;
+        var c1_0 = Vector256<float>.Zero; var c1_1 = Vector256<float>.Zero;
+        var c2_0 = Vector256<float>.Zero; var c2_1 = Vector256<float>.Zero;
+        var c3_0 = Vector256<float>.Zero; var c3_1 = Vector256<float>.Zero;
+        var c4_0 = Vector256<float>.Zero; var c4_1 = Vector256<float>.Zero;
+        var c5_0 = Vector256<float>.Zero; var c5_1 = Vector256<float>.Zero;
+        Vector256<float> a0, a1, a2, a3, a4, a5, b0, b1;
+        var p = 0;
+        for (; p + 4 <= kc - 96; p += 4)
+        {
+            b0 = Vector256.Load(b + 0);
+            b1 = Vector256.Load(b + 8);
+            a0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            a1 = Vector256.Create(a[1]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            a2 = Vector256.Create(a[2]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            a3 = Vector256.Create(a[3]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            a4 = Vector256.Create(a[4]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            a5 = Vector256.Create(a[5]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            b0 = Vector256.Load(b + 16);
+            b1 = Vector256.Load(b + 24);
+            a0 = Vector256.Create(a[6]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            a1 = Vector256.Create(a[7]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            a2 = Vector256.Create(a[8]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            a3 = Vector256.Create(a[9]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            a4 = Vector256.Create(a[10]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            a5 = Vector256.Create(a[11]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            b0 = Vector256.Load(b + 32);
+            b1 = Vector256.Load(b + 40);
+            a0 = Vector256.Create(a[12]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            a1 = Vector256.Create(a[13]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            a2 = Vector256.Create(a[14]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            a3 = Vector256.Create(a[15]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            a4 = Vector256.Create(a[16]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            a5 = Vector256.Create(a[17]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            b0 = Vector256.Load(b + 48);
+            b1 = Vector256.Load(b + 56);
+            a0 = Vector256.Create(a[18]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            a1 = Vector256.Create(a[19]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            a2 = Vector256.Create(a[20]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            a3 = Vector256.Create(a[21]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            a4 = Vector256.Create(a[22]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            a5 = Vector256.Create(a[23]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            a += 24;
+            b += 64;
+        }
         if (Sse.IsSupported)
         {
             Sse.Prefetch0(c + 0 * ldc);
@@ -173,14 +266,6 @@ internal static unsafe class MicroKernels
             Sse.Prefetch0(c + 5 * ldc);
             Sse.Prefetch0(c + 5 * ldc + 15);
         }
-        var c0_0 = Vector256<float>.Zero; var c0_1 = Vector256<float>.Zero;
-        var c1_0 = Vector256<float>.Zero; var c1_1 = Vector256<float>.Zero;
-        var c2_0 = Vector256<float>.Zero; var c2_1 = Vector256<float>.Zero;
-        var c3_0 = Vector256<float>.Zero; var c3_1 = Vector256<float>.Zero;
-        var c4_0 = Vector256<float>.Zero; var c4_1 = Vector256<float>.Zero;
-        var c5_0 = Vector256<float>.Zero; var c5_1 = Vector256<float>.Zero;
-        Vector256<float> a0, a1, a2, a3, a4, a5, b0, b1;
-        var p = 0;
         for (; p + 4 <= kc; p += 4)
         {
             b0 = Vector256.Load(b + 0);
@@ -324,6 +409,12 @@ internal static unsafe class MicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Vector128Tile4x8(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
+        var c0_0 = Vector128<float>.Zero; var c0_1 = Vector128<float>.Zero;
+        var c1_0 = Vector128<float>.Zero; var c1_1 = Vector128<float>.Zero;
+        var c2_0 = Vector128<float>.Zero; var c2_1 = Vector128<float>.Zero;
+        var c3_0 = Vector128<float>.Zero; var c3_1 = Vector128<float>.Zero;
+        Vector128<float> a0, a1, a2, a3, b0, b1;
+        var p = 0;
         if (Sse.IsSupported)
         {
             Sse.Prefetch0(c + 0 * ldc);
@@ -335,12 +426,6 @@ internal static unsafe class MicroKernels
             Sse.Prefetch0(c + 3 * ldc);
             Sse.Prefetch0(c + 3 * ldc + 7);
         }
-        var c0_0 = Vector128<float>.Zero; var c0_1 = Vector128<float>.Zero;
-        var c1_0 = Vector128<float>.Zero; var c1_1 = Vector128<float>.Zero;
-        var c2_0 = Vector128<float>.Zero; var c2_1 = Vector128<float>.Zero;
-        var c3_0 = Vector128<float>.Zero; var c3_1 = Vector128<float>.Zero;
-        Vector128<float> a0, a1, a2, a3, b0, b1;
-        var p = 0;
         for (; p < kc; p++)
         {
             b0 = Vector128.Load(b + 0);
