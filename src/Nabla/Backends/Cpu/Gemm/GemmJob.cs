@@ -173,7 +173,31 @@ internal sealed unsafe class GemmJob : IParallelWork
         var nr = _t.NR;
         fixed (float* b = _b, d = dst)
         {
-            for (var jr = 0; jr < nc; jr += nr)
+            var jr = 0;
+            if (_bcs == 1 && nr == 16 && Avx.IsSupported)
+            {
+                // Four panels per pass down B's rows: each row's 64 floats are read once, in order.
+                var stride = 16 * kc;
+                for (; jr + 64 <= nc; jr += 64)
+                {
+                    var origin = b + _bOffset + pc * _brs + jc + jr;
+                    var panels = d + jr * kc;
+                    for (var p = 0; p < kc; p++)
+                    {
+                        var src = origin + p * _brs;
+                        var dstRow = panels + p * 16;
+                        Avx.Store(dstRow, Avx.LoadVector256(src));
+                        Avx.Store(dstRow + 8, Avx.LoadVector256(src + 8));
+                        Avx.Store(dstRow + stride, Avx.LoadVector256(src + 16));
+                        Avx.Store(dstRow + stride + 8, Avx.LoadVector256(src + 24));
+                        Avx.Store(dstRow + 2 * stride, Avx.LoadVector256(src + 32));
+                        Avx.Store(dstRow + 2 * stride + 8, Avx.LoadVector256(src + 40));
+                        Avx.Store(dstRow + 3 * stride, Avx.LoadVector256(src + 48));
+                        Avx.Store(dstRow + 3 * stride + 8, Avx.LoadVector256(src + 56));
+                    }
+                }
+            }
+            for (; jr < nc; jr += nr)
             {
                 var panel = d + jr * kc;
                 var cols = Math.Min(nr, nc - jr);
