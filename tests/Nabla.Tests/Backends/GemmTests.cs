@@ -214,6 +214,43 @@ public class GemmTests
     }
 
     [Fact]
+    public void A_product_whose_packed_A_is_shared_by_the_threads_matches_one_thread_and_the_reference()
+    {
+        const int m = 770, n = 800, k = 740;
+        Assert.True((long)m * n * k >= GemmJob.SharedPackingThreshold && (long)(m + 5) * k <= GemmJob.SharedPackingLimit, "the size must take the shared-packing path");
+        var saved = WorkerPool.Shared.Threads;
+        try
+        {
+            foreach (var transposedA in new[] { false, true })
+            {
+                var a = transposedA ? Tensor.Randn([k, m], new Generator(11)).T : Tensor.Randn([m, k], new Generator(11));
+                var b = Tensor.Randn([k, n], new Generator(12));
+                WorkerPool.Shared.Threads = 1;
+                var one = a.MatMul(b).ToArray();
+                WorkerPool.Shared.Threads = 2;
+                var two = a.MatMul(b).ToArray();
+                for (var i = 0; i < one.Length; i++) Assert.True(one[i] == two[i], $"transposedA={transposedA} element {i}: {one[i]} vs {two[i]}");
+                var ad = a.Contiguous().ToArray();
+                var bd = b.ToArray();
+                var picks = new Random(3);
+                for (var s = 0; s < 400; s++)
+                {
+                    // Rows at both ends of every thread's sliver range and of the last, partial sliver are among the picks.
+                    var i = s < 8 ? new[] { 0, 5, 6, 389, 390, 395, 767, 769 }[s] : picks.Next(m);
+                    var j = picks.Next(n);
+                    double expected = 0;
+                    for (var p = 0; p < k; p++) expected += (double)ad[i * k + p] * bd[p * n + j];
+                    Assert.True(Math.Abs(expected - two[i * n + j]) <= 1e-4 * (1 + Math.Abs(expected)) * Math.Sqrt(k), $"transposedA={transposedA} C[{i},{j}] = {two[i * n + j]}, expected {expected}");
+                }
+            }
+        }
+        finally
+        {
+            WorkerPool.Shared.Threads = saved;
+        }
+    }
+
+    [Fact]
     public void Large_batched_and_transposed_products_match_the_reference()
     {
         var a = Tensor.Randn([3, 70, 90], new Generator(7));

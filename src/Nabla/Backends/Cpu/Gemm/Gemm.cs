@@ -64,7 +64,7 @@ internal static unsafe class Gemm
         job.Set(Tiling.For(ActivePath), m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc, accumulate);
         var threads = (long)m * n * k < ParallelThreshold ? 1 : WorkerPool.Shared.Threads;
         job.Partition(threads);
-        WorkerPool.Shared.Run(job, job.Parts);
+        job.Run(WorkerPool.Shared);
         job.Return();
     }
 }

@@ -5,7 +5,9 @@ namespace Nabla.Backends.Cpu.Gemm;
 
 /// <summary>
 /// One GEMM call's operands and its split into parts (contiguous column or row ranges, aligned to
-/// the tile), reused per calling thread so steady-state calls allocate nothing.
+/// the tile), reused per calling thread so steady-state calls allocate nothing. When the columns are
+/// split over several threads, every part needs all of A: a large A is then packed once, by all
+/// threads together, before the parts run, instead of once per thread.
 /// </summary>
 internal sealed unsafe class GemmJob : IParallelWork
 {
@@ -20,6 +22,18 @@ internal sealed unsafe class GemmJob : IParallelWork
     private bool _accumulate;
     private bool _splitColumns;
     private int _chunk;
+    private float[]? _sharedA;
+    private bool _packsSharedA, _packingPhase;
+    private int _sliverChunk;
+
+    /// <summary>Below this many multiply-adds, each thread packing its own copy of A costs less than a second parallel region.</summary>
+    internal const long SharedPackingThreshold = 768L * 768 * 768;
+
+    /// <summary>
+    /// The largest packed A shared between threads, in floats (8 MB): it is read back from the shared cache. A larger one
+    /// (measured at 16 MB) comes back from memory and costs what it saved, so each thread packs its own blocks instead.
+    /// </summary>
+    internal const long SharedPackingLimit = 1L << 21;
 
     public int Parts { get; private set; }
 
@@ -59,10 +73,32 @@ internal sealed unsafe class GemmJob : IParallelWork
         var parts = Math.Clamp(threads, 1, tiles);
         _chunk = (tiles + parts - 1) / parts * tile;
         Parts = (length + _chunk - 1) / _chunk;
+        var mr = _t.MR;
+        var slivers = (_m + mr - 1) / mr;
+        _packsSharedA = _splitColumns && Parts > 1 && (long)_m * _n * _k >= SharedPackingThreshold && (long)slivers * mr * _k <= SharedPackingLimit;
+        _sliverChunk = (slivers + Parts - 1) / Parts;
+    }
+
+    /// <summary>Runs the parts on <paramref name="pool"/>, after packing a shared A when <see cref="Partition"/> chose to.</summary>
+    public void Run(WorkerPool pool)
+    {
+        if (_packsSharedA)
+        {
+            PackingBuffer(ref _sharedA, RoundUp(_m, _t.MR) * _k);
+            _packingPhase = true;
+            pool.Run(this, Parts);
+            _packingPhase = false;
+        }
+        pool.Run(this, Parts);
     }
 
     public void Execute(int part)
     {
+        if (_packingPhase)
+        {
+            PackSharedA(part);
+            return;
+        }
         var start = part * _chunk;
         if (_splitColumns) Compute(0, _m, start, Math.Min(_n, start + _chunk));
         else Compute(start, Math.Min(_m, start + _chunk), 0, _n);
@@ -74,15 +110,37 @@ internal sealed unsafe class GemmJob : IParallelWork
         return cache;
     }
 
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>
+    /// Packs one part's range of MR-row slivers of A for every KC block. The shared buffer holds, for each KC block
+    /// at pc, all of A's slivers in order from pc · RoundUp(m, MR): the block Compute would pack at (ic, pc) starts ic · kc later.
+    /// </summary>
+    private void PackSharedA(int part)
+    {
+        var mr = _t.MR;
+        var i0 = part * _sliverChunk * mr;
+        var i1 = Math.Min(_m, i0 + _sliverChunk * mr);
+        if (i0 >= i1) return;
+        fixed (float* shared = _sharedA)
+        {
+            for (var pc = 0; pc < _k; pc += _t.KC)
+            {
+                var kc = Math.Min(_t.KC, _k - pc);
+                PackA(shared + (long)pc * RoundUp(_m, mr) + (long)i0 * kc, i0, i1 - i0, pc, kc);
+            }
+        }
+    }
+
     /// <summary>The blocked loops over C[i0..i1, j0..j1]: jc (NC) → pc (KC, pack B) → ic (MC, pack A) → jr → ir.</summary>
     private void Compute(int i0, int i1, int j0, int j1)
     {
         var t = _t;
         int mr = t.MR, nr = t.NR;
-        var packA = PackingBuffer(ref t_packA, t.MC * t.KC + 8); // + 8: the 6-row transposes store 2 floats past a panel
-        var packB = PackingBuffer(ref t_packB, t.KC * ((t.NC + nr - 1) / nr * nr));
+        var packA = _packsSharedA ? _sharedA! : PackingBuffer(ref t_packA, t.MC * t.KC);
+        var packB = PackingBuffer(ref t_packB, t.KC * RoundUp(t.NC, nr));
         var tile = stackalloc float[mr * nr];
-        fixed (float* pa0 = packA, pb0 = packB, c0 = _c)
+        fixed (float* packedA = packA, pb0 = packB, c0 = _c)
         {
             for (var jc = j0; jc < j1; jc += t.NC)
             {
@@ -95,7 +153,9 @@ internal sealed unsafe class GemmJob : IParallelWork
                     for (var ic = i0; ic < i1; ic += t.MC)
                     {
                         var mc = Math.Min(t.MC, i1 - ic);
-                        PackA(packA, ic, mc, pc, kc);
+                        var pa0 = packedA;
+                        if (_packsSharedA) pa0 += (long)pc * RoundUp(_m, mr) + (long)ic * kc;
+                        else PackA(pa0, ic, mc, pc, kc);
                         for (var jr = 0; jr < nc; jr += nr)
                         {
                             var nEdge = Math.Min(nr, nc - jr);
@@ -126,11 +186,11 @@ internal sealed unsafe class GemmJob : IParallelWork
         }
     }
 
-    /// <summary>Copies A[ic.., pc..] into MR-row panels, column by column, zero-padding the last panel.</summary>
-    private void PackA(float[] dst, int ic, int mc, int pc, int kc)
+    /// <summary>Copies A[ic.., pc..] into MR-row panels at d, column by column, zero-padding the last panel; nothing past them is written.</summary>
+    private void PackA(float* d, int ic, int mc, int pc, int kc)
     {
         var mr = _t.MR;
-        fixed (float* a = _a, d = dst)
+        fixed (float* a = _a)
         {
             for (var ir = 0; ir < mc; ir += mr)
             {
@@ -144,8 +204,9 @@ internal sealed unsafe class GemmJob : IParallelWork
                     if (rows == 6 && mr == 6 && Avx.IsSupported)
                     {
                         // Row-major A: 6 rows × 8 columns transposed in registers; each 8-wide store runs 2 floats into
-                        // the next column's slot, which the next store overwrites (the buffer has room past its end).
-                        for (; p0 + 8 <= kc; p0 += 8) Transpose6x8(origin + p0, _ars, panel + p0 * 6);
+                        // the next column's slot, which the next store overwrites. The panel's last column is stored
+                        // masked, so nothing past the panel is written (another thread may be packing the next one).
+                        for (; p0 + 8 <= kc; p0 += 8) Transpose6x8(origin + p0, _ars, panel + p0 * 6, p0 + 8 == kc);
                     }
                     for (var i = 0; i < rows; i++)
                     {
@@ -255,21 +316,21 @@ internal sealed unsafe class GemmJob : IParallelWork
             Avx.LoadVector256(src + 4 * lds), Avx.LoadVector256(src + 5 * lds), Avx.LoadVector256(src + 6 * lds), Avx.LoadVector256(src + 7 * lds),
             dst, ldd);
 
-    /// <summary>dst[6q + r] = src[r·lds + q] for 6 rows × 8 columns; each store also writes two zeros past its column.</summary>
-    private static void Transpose6x8(float* src, int lds, float* dst)
+    /// <summary>dst[6q + r] = src[r·lds + q] for 6 rows × 8 columns; each store but a masked last one also writes two zeros past its column.</summary>
+    private static void Transpose6x8(float* src, int lds, float* dst, bool maskLast)
     {
         var zero = Vector256<float>.Zero;
         TransposeStore(
             Avx.LoadVector256(src), Avx.LoadVector256(src + lds), Avx.LoadVector256(src + 2 * lds), Avx.LoadVector256(src + 3 * lds),
             Avx.LoadVector256(src + 4 * lds), Avx.LoadVector256(src + 5 * lds), zero, zero,
-            dst, 6);
+            dst, 6, maskLast);
     }
 
     /// <summary>Stores the transpose of the 8×8 block with rows r0..r7 at dst, dst + ldd, … in that order.</summary>
     private static void TransposeStore(
         Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
         Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7,
-        float* dst, int ldd)
+        float* dst, int ldd, bool maskLast = false)
     {
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
@@ -294,6 +355,8 @@ internal sealed unsafe class GemmJob : IParallelWork
         Avx.Store(dst + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
         Avx.Store(dst + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
+        var last = Avx.Permute2x128(u3, u7, 0x31);
+        if (maskLast) Avx.MaskStore(dst + 7 * ldd, Vector256.Create(-1, -1, -1, -1, -1, -1, 0, 0).AsSingle(), last);
+        else Avx.Store(dst + 7 * ldd, last);
     }
 }
