@@ -97,6 +97,11 @@ public sealed class RmsProp : Optimizer
         return true;
     }
 
-    /// <summary>Test switch: false runs the composed tensor update everywhere.</summary>
-    internal static bool UseFusedKernel { get; set; } = true;
+    /// <summary>
+    /// Test switch for the calling thread: false runs the composed tensor update there. Per thread, so a test that
+    /// compares the two paths cannot change the path of another test running at the same time.
+    /// </summary>
+    internal static bool UseFusedKernel { get => !t_composedOnly; set => t_composedOnly = !value; }
+
+    [ThreadStatic] private static bool t_composedOnly;
 }

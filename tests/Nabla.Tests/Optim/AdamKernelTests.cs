@@ -82,6 +82,21 @@ public class AdamKernelTests
     }
 
     [Fact]
+    public void A_subnormal_gradient_counts_as_zero()
+    {
+        // g = 1e-39 would give m = 1e-40, itself flushed: the weights stay at 1 and both moments at 0.
+        var w = Tensor.Ones(21).RequireGrad();
+        var optimizer = new AdamW([w], 0.1f, weightDecay: 0f);
+        optimizer.ZeroGrad();
+        (w * 1e-39f).Sum().Backward();
+        Assert.All(w.Grad!.ToArray(), x => Assert.True(x > 0f && x < 1.17549435E-38f, "the gradient is subnormal"));
+        optimizer.Step();
+        Assert.All(w.ToArray(), x => Assert.Equal(1f, x));
+        Assert.All(optimizer.StateDict()["state.0.exp_avg"].ToArray(), x => Assert.Equal(0f, x));
+        Assert.All(optimizer.StateDict()["state.0.exp_avg_sq"].ToArray(), x => Assert.Equal(0f, x));
+    }
+
+    [Fact]
     public void An_empty_parameter_is_stepped_without_error()
     {
         var w = Tensor.Zeros(0).RequireGrad();

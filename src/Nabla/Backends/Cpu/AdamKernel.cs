@@ -5,10 +5,15 @@ namespace Nabla.Backends.Cpu;
 
 /// <summary>
 /// One Adam/AdamW step over contiguous spans in a single pass (the composed tensor version reads and writes each
-/// buffer several times and allocates temporaries). Moments that decay below the smallest normal float are set to
-/// zero: subnormal values gain nothing at the precision Adam works at (√v̂ of a subnormal is far below any positive eps),
-/// and square roots and scalar arithmetic on them run several times slower on many CPUs, which would slow training
-/// down as gradients fade.
+/// buffer several times and allocates temporaries). Arithmetic on subnormal floats, and products that underflow into
+/// them, run several times slower on many CPUs, which would slow training down as gradients fade; subnormal values
+/// gain nothing at the precision Adam works at, so the kernel keeps them out:
+/// <list type="bullet">
+/// <item>moments that decay below the smallest normal float are set to zero (√v̂ of a subnormal is far below any
+/// positive eps; with eps = 0 the second moment is kept, as zeroing it would divide by zero);</item>
+/// <item>with eps &gt; 0, a gradient below the smallest normal float counts as 0, and g² as 0 where it would be subnormal;</item>
+/// <item>the step is applied as one fused multiply-add, so a step too small to move the weight does not underflow on the way.</item>
+/// </list>
 /// </summary>
 internal static class AdamKernel
 {
@@ -22,8 +27,8 @@ internal static class AdamKernel
         {
             throw new ArgumentException($"AdamKernel: spans of {n}, {g.Length}, {m.Length}, {v.Length} and {vMax.Length} elements do not match.");
         }
-        // With eps = 0 a zeroed second moment would divide by zero, so it is kept as it is then.
-        var vFloor = s.Eps > 0f ? MinNormal : 0f;
+        // With eps = 0 a zeroed second moment would divide by zero, so it and the gradient are kept as they are then.
+        var (vFloor, squareFloor) = s.Eps > 0f ? (MinNormal, SquareFloor) : (0f, 0f);
         var i = 0;
         if (Vector256.IsHardwareAccelerated && n >= 8)
         {
@@ -32,14 +37,16 @@ internal static class AdamKernel
         for (; i < n; i++)
         {
             var gi = g[i] + s.L2 * p[i];
+            if (MathF.Abs(gi) < vFloor) gi = 0f;
+            var gs = MathF.Abs(gi) < squareFloor ? 0f : gi;
             var mi = FlushSubnormal(s.Beta1 * m[i] + (1f - s.Beta1) * gi);
-            var vi = s.Beta2 * v[i] + (1f - s.Beta2) * (gi * gi);
+            var vi = s.Beta2 * v[i] + (1f - s.Beta2) * (gs * gs);
             if (vi < vFloor) vi = 0f;
             m[i] = mi;
             v[i] = vi;
             if (amsgrad) vi = vMax[i] = MathF.Max(vMax[i], vi);
             var denominator = MathF.Sqrt(vi) / s.SqrtCorrection2 + s.Eps;
-            p[i] = p[i] * s.Decay - s.StepSize * (mi / denominator);
+            p[i] = MathF.FusedMultiplyAdd(-s.StepSize, mi / denominator, p[i] * s.Decay);
         }
     }
 
@@ -47,6 +54,9 @@ internal static class AdamKernel
 
     /// <summary>The smallest positive normal float, 2⁻¹²⁶.</summary>
     private const float MinNormal = 1.17549435E-38f;
+
+    /// <summary>√MinNormal = 2⁻⁶³: a smaller |g| has a subnormal square.</summary>
+    private const float SquareFloor = 1.08420217E-19f;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int StepVectorized(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vMax, bool amsgrad, in Settings s)
@@ -59,16 +69,24 @@ internal static class AdamKernel
         ref var xr = ref amsgrad ? ref vMax[0] : ref vr;
         var (b1, c1) = (Vector256.Create(s.Beta1), Vector256.Create(1f - s.Beta1));
         var (b2, c2) = (Vector256.Create(s.Beta2), Vector256.Create(1f - s.Beta2));
-        var (l2, decay, step) = (Vector256.Create(s.L2), Vector256.Create(s.Decay), Vector256.Create(s.StepSize));
+        var (l2, decay, minusStep) = (Vector256.Create(s.L2), Vector256.Create(s.Decay), Vector256.Create(-s.StepSize));
         var (sqrtC2, eps, tiny) = (Vector256.Create(s.SqrtCorrection2), Vector256.Create(s.Eps), Vector256.Create(MinNormal));
         var vFloor = Vector256.Create(s.Eps > 0f ? MinNormal : 0f);
+        var squareFloor = Vector256.Create(s.Eps > 0f ? SquareFloor : 0f);
         var i = 0;
         for (; i + 8 <= n; i += 8)
         {
             var pi = Vector256.LoadUnsafe(ref pr, (nuint)i);
             var gi = Vector256.LoadUnsafe(ref gr, (nuint)i) + l2 * pi;
+            var gs = gi;
+            var small = Vector256.LessThan(Vector256.Abs(gi), squareFloor);
+            if (small.ExtractMostSignificantBits() != 0)
+            {
+                gi = Vector256.AndNot(gi, Vector256.LessThan(Vector256.Abs(gi), vFloor));
+                gs = Vector256.AndNot(gi, small);
+            }
             var mi = b1 * Vector256.LoadUnsafe(ref mr, (nuint)i) + c1 * gi;
-            var vi = b2 * Vector256.LoadUnsafe(ref vr, (nuint)i) + c2 * (gi * gi);
+            var vi = b2 * Vector256.LoadUnsafe(ref vr, (nuint)i) + c2 * (gs * gs);
             mi = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(mi), tiny), Vector256<float>.Zero, mi);
             vi = Vector256.ConditionalSelect(Vector256.LessThan(vi, vFloor), Vector256<float>.Zero, vi);
             mi.StoreUnsafe(ref mr, (nuint)i);
@@ -79,7 +97,8 @@ internal static class AdamKernel
                 vi.StoreUnsafe(ref xr, (nuint)i);
             }
             var denominator = Vector256.Sqrt(vi) / sqrtC2 + eps;
-            (pi * decay - step * (mi / denominator)).StoreUnsafe(ref pr, (nuint)i);
+            // One rounding: a step too small to move the weight does not underflow into a subnormal on the way (slow).
+            Vector256.FusedMultiplyAdd(minusStep, mi / denominator, pi * decay).StoreUnsafe(ref pr, (nuint)i);
         }
         return i;
     }

@@ -88,20 +88,24 @@ internal static class RmsPropKernel
         {
             var pi = Vector256.LoadUnsafe(ref pr, (nuint)i);
             var gi = Vector256.LoadUnsafe(ref gr, (nuint)i) + l2 * pi;
-            var magnitude = Vector256.Abs(gi);
-            gi = Vector256.ConditionalSelect(Vector256.LessThan(magnitude, floor), Vector256<float>.Zero, gi);
-            var gs = Vector256.ConditionalSelect(Vector256.LessThan(magnitude, squareFloor), Vector256<float>.Zero, gi);
+            var gs = gi;
+            var small = Vector256.LessThan(Vector256.Abs(gi), squareFloor);
+            if (small.ExtractMostSignificantBits() != 0)
+            {
+                gi = Vector256.AndNot(gi, Vector256.LessThan(Vector256.Abs(gi), floor));
+                gs = Vector256.AndNot(gi, small);
+            }
             var vi = alpha * Vector256.LoadUnsafe(ref vr, (nuint)i) + rest * (gs * gs);
             var flushed = Vector256.LessThan(vi, floor);
-            vi = Vector256.ConditionalSelect(flushed, Vector256<float>.Zero, vi);
+            vi = Vector256.AndNot(vi, flushed);
             vi.StoreUnsafe(ref vr, (nuint)i);
             Vector256<float> d;
             if (centered)
             {
                 var mi = alpha * Vector256.LoadUnsafe(ref mr, (nuint)i) + rest * gi;
-                mi = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(mi), floor), Vector256<float>.Zero, mi);
+                mi = Vector256.AndNot(mi, Vector256.LessThan(Vector256.Abs(mi), floor));
                 mi.StoreUnsafe(ref mr, (nuint)i);
-                d = Vector256.Sqrt(Vector256.ConditionalSelect(flushed, Vector256<float>.Zero, vi - mi * mi)) + eps;
+                d = Vector256.Sqrt(Vector256.AndNot(vi - mi * mi, flushed)) + eps;
             }
             else
             {
