@@ -24,6 +24,7 @@ internal static class RmsPropKernel
 
     /// <summary>The smallest positive normal float, 2⁻¹²⁶.</summary>
     private const float MinNormal = 1.17549435E-38f;
+
     /// <summary>√MinNormal = 2⁻⁶³: a smaller |g| has a subnormal square.</summary>
     private const float SquareFloor = 1.08420217E-19f;
 

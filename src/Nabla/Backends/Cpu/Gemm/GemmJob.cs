@@ -326,7 +326,10 @@ internal sealed unsafe class GemmJob : IParallelWork
             dst, 6, maskLast);
     }
 
-    /// <summary>Stores the transpose of the 8×8 block with rows r0..r7 at dst, dst + ldd, … in that order.</summary>
+    /// <summary>
+    /// Stores the transpose of the 8×8 block with rows r0..r7 at dst, dst + ldd, … in that order; with
+    /// <paramref name="maskLast"/>, the last store writes only its first 6 floats.
+    /// </summary>
     private static void TransposeStore(
         Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
         Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7,
