@@ -92,7 +92,8 @@ public class Adam : Optimizer
     /// <summary>
     /// The same update in one pass over contiguous buffers (see <see cref="Backends.Cpu.AdamKernel"/>); the composed
     /// version above stays for other layouts and as the reference the kernel is tested against. Only the kernel sets
-    /// subnormal moments to zero, a difference far below float precision of the update.
+    /// subnormal gradients and moments to zero and applies the step as one FMA, differences far below float precision
+    /// of the update.
     /// </summary>
     private bool TryFusedStep(Tensor parameter, Tensor gradient, ParamGroup group, ParameterState state)
     {

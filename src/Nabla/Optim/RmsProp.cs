@@ -75,7 +75,8 @@ public sealed class RmsProp : Optimizer
     /// <summary>
     /// The same update in one pass over contiguous buffers (see <see cref="Backends.Cpu.RmsPropKernel"/>); the composed
     /// version above stays for other layouts and as the reference the kernel is tested against. Only the kernel sets
-    /// subnormal running averages to zero, a difference that vanishes against eps.
+    /// subnormal gradients and running averages to zero and applies the step as one FMA, differences far below float
+    /// precision of the update.
     /// </summary>
     private bool TryFusedStep(Tensor parameter, Tensor gradient, ParamGroup group, ParameterState state)
     {
