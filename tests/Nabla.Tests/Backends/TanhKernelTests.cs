@@ -47,6 +47,24 @@ public class TanhKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(2500, false)]
+    [InlineData(1031, true)]
+    public void Inputs_that_are_all_small_match_double_precision_tanh(int length, bool inPlace)
+    {
+        // Whole chunks below the series bound (the library routine is skipped), from 0.05 down through 2⁻¹³ to subnormals.
+        var rng = new Random(9);
+        var x = new float[length];
+        for (var i = 0; i < length; i++) x[i] = (float)((rng.NextDouble() - 0.5) * 0.1 * Math.Pow(10, -rng.Next(0, 40)));
+        var y = inPlace ? (float[])x.Clone() : new float[length];
+        TanhOperator.Invoke(inPlace ? y : x, y);
+        for (var i = 0; i < length; i++)
+        {
+            var expected = Math.Tanh(x[i]);
+            Assert.True(Math.Abs(y[i] - expected) <= 1e-6 * Math.Abs(expected) + 1e-45, $"tanh({x[i]:R}) = {y[i]:R}, expected {expected:R} (element {i})");
+        }
+    }
+
     [Fact]
     public void A_subnormal_input_gives_itself()
     {

@@ -114,11 +114,15 @@ internal readonly struct CosOperator : IUnaryOperator
 
 /// <summary>
 /// tanh(x); below |x| = 0.05, where the library routine loses relative accuracy, its Taylor series. The library
-/// routine never sees those small inputs (0 stands in for them): subnormal ones would slow it down severalfold.
+/// routine never sees those small inputs (0 stands in for them): subnormal ones would slow it down severalfold. It is
+/// not called at all for a chunk whose inputs are all small, as when activations fade.
 /// </summary>
 internal readonly struct TanhOperator : IUnaryOperator
 {
     private const float SeriesBound = 0.05f;
+
+    /// <summary>2⁻¹³: below it x³/3 is under half an ulp of x, so tanh(x) rounds to x.</summary>
+    private const float IdentityBound = 1f / 8192f;
 
     public static unsafe void Invoke(ReadOnlySpan<float> x, Span<float> y)
     {
@@ -130,46 +134,57 @@ internal readonly struct TanhOperator : IUnaryOperator
             {
                 var n = Math.Min(chunk, x.Length - start);
                 float* px = px0 + start, py = py0 + start; // py may be px: y is written only after the chunk of x is read
-                if (!ZeroSmall(px, buffer, n))
+                var (any, all) = ZeroSmall(px, buffer, n);
+                if (!any)
                 {
                     TensorPrimitives.Tanh(new ReadOnlySpan<float>(px, n), new Span<float>(py, n));
                     continue;
                 }
-                var b = new Span<float>(buffer, n);
-                TensorPrimitives.Tanh(b, b);
-                SeriesWhereSmall(px, buffer, py, n);
+                if (!all)
+                {
+                    var b = new Span<float>(buffer, n);
+                    TensorPrimitives.Tanh(b, b);
+                }
+                SeriesWhereSmall(px, buffer, py, n); // when every input is small, the library's values are never read
             }
         }
     }
 
-    /// <summary>b = x with the small inputs set to 0; whether there were any.</summary>
-    private static unsafe bool ZeroSmall(float* x, float* b, int n)
+    /// <summary>b = x with the small inputs set to 0; whether any, and whether all, of them were small.</summary>
+    private static unsafe (bool Any, bool All) ZeroSmall(float* x, float* b, int n)
     {
         var i = 0;
-        var found = false;
+        bool any = false, all = true;
         if (Vector256.IsHardwareAccelerated)
         {
             var bound = Vector256.Create(SeriesBound);
-            var any = Vector256<float>.Zero;
+            var anyLane = Vector256<float>.Zero;
+            var allLanes = Vector256<float>.AllBitsSet;
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var v = Vector256.Load(x + i);
                 var small = Vector256.LessThan(Vector256.Abs(v), bound);
-                any |= small;
+                anyLane |= small;
+                allLanes &= small;
                 Vector256.AndNot(v, small).Store(b + i);
             }
-            found = any != Vector256<float>.Zero;
+            any = anyLane.ExtractMostSignificantBits() != 0;
+            all = i == 0 || allLanes.ExtractMostSignificantBits() == 0xFF;
         }
         for (; i < n; i++)
         {
             var small = MathF.Abs(x[i]) < SeriesBound;
-            found |= small;
+            any |= small;
+            all &= small;
             b[i] = small ? 0f : x[i];
         }
-        return found;
+        return (any, all);
     }
 
-    /// <summary>y = the series at x where x is small, t elsewhere.</summary>
+    /// <summary>
+    /// y = the series at x where x is small, t elsewhere. Below 2⁻¹³ the series rounds to x itself, which is taken
+    /// directly: the polynomial would multiply subnormal inputs, a slow path on many CPUs.
+    /// </summary>
     private static unsafe void SeriesWhereSmall(float* x, float* t, float* y, int n)
     {
         var i = 0;
@@ -178,18 +193,28 @@ internal readonly struct TanhOperator : IUnaryOperator
             var bound = Vector256.Create(SeriesBound);
             var c3 = Vector256.Create(-1f / 3f);
             var c5 = Vector256.Create(2f / 15f);
+            var identity = Vector256.Create(IdentityBound);
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var v = Vector256.Load(x + i);
-                var small = Vector256.LessThan(Vector256.Abs(v), bound);
+                var x0 = Vector256.Load(x + i);
+                var magnitude = Vector256.Abs(x0);
+                var small = Vector256.LessThan(magnitude, bound);
+                var tiny = Vector256.LessThan(magnitude, identity);
+                var v = Vector256.AndNot(x0, tiny);
                 var v2 = v * v;
                 var series = Vector256.CopySign(v + v * v2 * (c3 + v2 * c5), v); // keeps tanh(−0) = −0
+                series = Vector256.ConditionalSelect(tiny, x0, series);
                 Vector256.ConditionalSelect(small, series, Vector256.Load(t + i)).Store(y + i);
             }
         }
         for (; i < n; i++)
         {
             var v = x[i];
+            if (MathF.Abs(v) < IdentityBound)
+            {
+                y[i] = v;
+                continue;
+            }
             var v2 = v * v;
             y[i] = MathF.Abs(v) < SeriesBound ? MathF.CopySign(v + v * v2 * (-1f / 3f + v2 * (2f / 15f)), v) : t[i];
         }
