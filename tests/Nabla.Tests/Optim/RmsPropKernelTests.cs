@@ -35,18 +35,7 @@ public class RmsPropKernelTests
         RmsProp.UseFusedKernel = fused;
         try
         {
-            var generator = new Generator(13);
-            var w = Tensor.Randn([n], generator).RequireGrad();
-            var optimizer = Create(name, w);
-            for (var step = 0; step < 6; step++)
-            {
-                optimizer.ZeroGrad();
-                // Gradients of changing size and sign, so the running averages and the momentum all matter.
-                var weights = Tensor.Randn([n], generator) * (step % 2 == 0 ? 3f : 0.2f);
-                (w * w * weights).Sum().Backward();
-                optimizer.Step();
-            }
-            return w.ToArray();
+            return OptimizerRuns.SixSteps(w => Create(name, w), n, seed: 13);
         }
         finally
         {

@@ -28,7 +28,7 @@ internal static class AdamKernel
             throw new ArgumentException($"AdamKernel: spans of {n}, {g.Length}, {m.Length}, {v.Length} and {vMax.Length} elements do not match.");
         }
         // With eps = 0 a zeroed second moment would divide by zero, so it and the gradient are kept as they are then.
-        var (vFloor, squareFloor) = s.Eps > 0f ? (MinNormal, SquareFloor) : (0f, 0f);
+        var (vFloor, squareFloor) = (SubnormalGuard.ValueFloor(s.Eps), SubnormalGuard.SquaredFloor(s.Eps));
         var i = 0;
         if (Vector256.IsHardwareAccelerated && n >= 8)
         {
@@ -36,9 +36,7 @@ internal static class AdamKernel
         }
         for (; i < n; i++)
         {
-            var gi = g[i] + s.L2 * p[i];
-            if (MathF.Abs(gi) < vFloor) gi = 0f;
-            var gs = MathF.Abs(gi) < squareFloor ? 0f : gi;
+            var (gi, gs) = SubnormalGuard.Gradient(g[i] + s.L2 * p[i], vFloor, squareFloor);
             var mi = FlushSubnormal(s.Beta1 * m[i] + (1f - s.Beta1) * gi);
             var vi = s.Beta2 * v[i] + (1f - s.Beta2) * (gs * gs);
             if (vi < vFloor) vi = 0f;
@@ -50,13 +48,7 @@ internal static class AdamKernel
         }
     }
 
-    private static float FlushSubnormal(float x) => MathF.Abs(x) < MinNormal ? 0f : x;
-
-    /// <summary>The smallest positive normal float, 2⁻¹²⁶.</summary>
-    private const float MinNormal = 1.17549435E-38f;
-
-    /// <summary>√MinNormal = 2⁻⁶³: a smaller |g| has a subnormal square.</summary>
-    private const float SquareFloor = 1.08420217E-19f;
+    private static float FlushSubnormal(float x) => MathF.Abs(x) < SubnormalGuard.MinNormal ? 0f : x;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int StepVectorized(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vMax, bool amsgrad, in Settings s)
@@ -70,21 +62,14 @@ internal static class AdamKernel
         var (b1, c1) = (Vector256.Create(s.Beta1), Vector256.Create(1f - s.Beta1));
         var (b2, c2) = (Vector256.Create(s.Beta2), Vector256.Create(1f - s.Beta2));
         var (l2, decay, minusStep) = (Vector256.Create(s.L2), Vector256.Create(s.Decay), Vector256.Create(-s.StepSize));
-        var (sqrtC2, eps, tiny) = (Vector256.Create(s.SqrtCorrection2), Vector256.Create(s.Eps), Vector256.Create(MinNormal));
-        var vFloor = Vector256.Create(s.Eps > 0f ? MinNormal : 0f);
-        var squareFloor = Vector256.Create(s.Eps > 0f ? SquareFloor : 0f);
+        var (sqrtC2, eps, tiny) = (Vector256.Create(s.SqrtCorrection2), Vector256.Create(s.Eps), Vector256.Create(SubnormalGuard.MinNormal));
+        var vFloor = Vector256.Create(SubnormalGuard.ValueFloor(s.Eps));
+        var squareFloor = Vector256.Create(SubnormalGuard.SquaredFloor(s.Eps));
         var i = 0;
         for (; i + 8 <= n; i += 8)
         {
             var pi = Vector256.LoadUnsafe(ref pr, (nuint)i);
-            var gi = Vector256.LoadUnsafe(ref gr, (nuint)i) + l2 * pi;
-            var gs = gi;
-            var small = Vector256.LessThan(Vector256.Abs(gi), squareFloor);
-            if (small.ExtractMostSignificantBits() != 0)
-            {
-                gi = Vector256.AndNot(gi, Vector256.LessThan(Vector256.Abs(gi), vFloor));
-                gs = Vector256.AndNot(gi, small);
-            }
+            var (gi, gs) = SubnormalGuard.Gradient(Vector256.LoadUnsafe(ref gr, (nuint)i) + l2 * pi, vFloor, squareFloor);
             var mi = b1 * Vector256.LoadUnsafe(ref mr, (nuint)i) + c1 * gi;
             var vi = b2 * Vector256.LoadUnsafe(ref vr, (nuint)i) + c2 * (gs * gs);
             mi = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(mi), tiny), Vector256<float>.Zero, mi);

@@ -22,12 +22,6 @@ internal static class RmsPropKernel
     /// <summary>g ← g + l2·p; v ← α·v + (1 − α)·g²; d = √(v − m²) + eps (centered) or √v + eps; p ← p − lr·(g/d), through b ← μ·b + g/d when μ &gt; 0.</summary>
     internal readonly record struct Settings(float Alpha, float L2, float LearningRate, float Eps, float Momentum, bool Centered);
 
-    /// <summary>The smallest positive normal float, 2⁻¹²⁶.</summary>
-    private const float MinNormal = 1.17549435E-38f;
-
-    /// <summary>√MinNormal = 2⁻⁶³: a smaller |g| has a subnormal square.</summary>
-    private const float SquareFloor = 1.08420217E-19f;
-
     /// <summary>One step of the update in <see cref="Settings"/>: p, v, and m or b when used, are updated in place.</summary>
     /// <param name="p">The parameter.</param>
     /// <param name="g">Its gradient.</param>
@@ -42,13 +36,11 @@ internal static class RmsPropKernel
         {
             throw new ArgumentException($"RmsPropKernel: spans of {n}, {g.Length}, {squareAverage.Length}, {gradAverage.Length} and {momentumBuffer.Length} elements do not match.");
         }
-        var (floor, squareFloor) = s.Eps > 0f ? (MinNormal, SquareFloor) : (0f, 0f);
+        var (floor, squareFloor) = (SubnormalGuard.ValueFloor(s.Eps), SubnormalGuard.SquaredFloor(s.Eps));
         var i = Vector256.IsHardwareAccelerated && n >= 8 ? StepVectorized(p, g, squareAverage, gradAverage, momentumBuffer, s) : 0;
         for (; i < n; i++)
         {
-            var gi = g[i] + s.L2 * p[i];
-            if (MathF.Abs(gi) < floor) gi = 0f;
-            var gs = MathF.Abs(gi) < squareFloor ? 0f : gi;
+            var (gi, gs) = SubnormalGuard.Gradient(g[i] + s.L2 * p[i], floor, squareFloor);
             var vi = s.Alpha * squareAverage[i] + (1f - s.Alpha) * (gs * gs);
             var flushed = vi < floor;
             if (flushed) vi = 0f;
@@ -83,19 +75,13 @@ internal static class RmsPropKernel
         ref var br = ref withMomentum ? ref momentumBuffer[0] : ref vr;
         var (alpha, rest) = (Vector256.Create(s.Alpha), Vector256.Create(1f - s.Alpha));
         var (l2, minusLr, eps, momentum) = (Vector256.Create(s.L2), Vector256.Create(-s.LearningRate), Vector256.Create(s.Eps), Vector256.Create(s.Momentum));
-        var (floor, squareFloor) = s.Eps > 0f ? (Vector256.Create(MinNormal), Vector256.Create(SquareFloor)) : (Vector256<float>.Zero, Vector256<float>.Zero);
+        var floor = Vector256.Create(SubnormalGuard.ValueFloor(s.Eps));
+        var squareFloor = Vector256.Create(SubnormalGuard.SquaredFloor(s.Eps));
         var i = 0;
         for (; i + 8 <= n; i += 8)
         {
             var pi = Vector256.LoadUnsafe(ref pr, (nuint)i);
-            var gi = Vector256.LoadUnsafe(ref gr, (nuint)i) + l2 * pi;
-            var gs = gi;
-            var small = Vector256.LessThan(Vector256.Abs(gi), squareFloor);
-            if (small.ExtractMostSignificantBits() != 0)
-            {
-                gi = Vector256.AndNot(gi, Vector256.LessThan(Vector256.Abs(gi), floor));
-                gs = Vector256.AndNot(gi, small);
-            }
+            var (gi, gs) = SubnormalGuard.Gradient(Vector256.LoadUnsafe(ref gr, (nuint)i) + l2 * pi, floor, squareFloor);
             var vi = alpha * Vector256.LoadUnsafe(ref vr, (nuint)i) + rest * (gs * gs);
             var flushed = Vector256.LessThan(vi, floor);
             vi = Vector256.AndNot(vi, flushed);
